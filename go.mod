@@ -4,6 +4,7 @@ go 1.27.3
 
 require (
 	github.com/edsrzf/mmap-go v1.2.0 // indirect
+	github.com/go-logr/logr v1.4.3 // indirect
 	github.com/gomlx/compute v0.1.14 // indirect
 	github.com/gomlx/exceptions v0.0.3 // indirect
 	github.com/gomlx/go-xla v0.4.13 // indirect
@@ -13,4 +14,5 @@ require (
 	golang.org/x/exp v0.0.0-20260908205506-85c1c2202aba // indirect
 	golang.org/x/image v0.48.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
+	k8s.io/klog/v2 v2.140.0 // indirect
 )
