@@ -1,0 +1,245 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/testutil"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
+)
+
+// randomSource builds an in-memory checkpoint holding random values for
+// every spec, so layers can be checked against plain Go loops.
+func randomSource(t *testing.T, specs []Spec, seed uint64) (weights.Source, map[string][]float32) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 1))
+	vals := map[string][]float32{}
+	var named []weights.Named
+	for _, s := range specs {
+		v := make([]float32, s.NumElements())
+		for i := range v {
+			v[i] = float32(rng.NormFloat64() * 0.5)
+		}
+		vals[s.Name] = v
+		named = append(named, weights.Named{Name: s.Name, DType: dtypes.Float32, Shape: s.Shape, Data: f32Bytes(v)})
+	}
+	path := t.TempDir() + "/w.safetensors"
+	if err := weights.WriteSafetensors(path, named, nil); err != nil {
+		t.Fatal(err)
+	}
+	src, err := weights.OpenSafetensors(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.Close() })
+	return src, vals
+}
+
+func f32Bytes(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		u := math.Float32bits(x)
+		b[4*i], b[4*i+1], b[4*i+2], b[4*i+3] = byte(u), byte(u>>8), byte(u>>16), byte(u>>24)
+	}
+	return b
+}
+
+func randomInput(n int, seed uint64) []float32 {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(rng.NormFloat64())
+	}
+	return v
+}
+
+// run builds and runs fn over the registry's weights with one input.
+func run(t *testing.T, r *Registry, opts Options, fn func(c Ctx, x *graph.Node) *graph.Node, x []float32, shape ...int) ([]float32, []int, map[string][]float32) {
+	t.Helper()
+	src, vals := randomSource(t, r.Specs(), 7)
+	b := testutil.Backend(t)
+	store, unused, err := Load(r.Specs(), src, b, dtypes.Float32)
+	if err != nil || len(unused) > 0 {
+		t.Fatalf("load: %v (unused %v)", err, unused)
+	}
+	e, err := NewExec("test", b, store, opts, func(c Ctx, in []*graph.Node) []*graph.Node {
+		return []*graph.Node{fn(c, in[0])}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.Call(tensors.FromFlatDataAndDimensions(x, shape...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tensors.MustCopyFlatData[float32](out[0]), out[0].Shape().Dimensions, vals
+}
+
+func assertClose(t *testing.T, got, want []float32, atol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%d values, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if d := math.Abs(float64(got[i] - want[i])); !(d <= atol+1e-5*math.Abs(float64(want[i]))) {
+			t.Fatalf("at %d: got %g want %g (diff %g)", i, got[i], want[i], d)
+		}
+	}
+}
+
+func TestLinear(t *testing.T) {
+	r := NewRegistry()
+	l := r.In("proj").Linear("fc", 5, 3, true)
+	if l.Name != "proj.fc" {
+		t.Fatalf("name %q", l.Name)
+	}
+	x := randomInput(2*5, 1)
+	got, shape, w := run(t, r, Options{}, l.Apply, x, 2, 5)
+	want := make([]float32, 2*3)
+	for b := range 2 {
+		for o := range 3 {
+			s := float64(w["proj.fc.bias"][o])
+			for i := range 5 {
+				s += float64(x[b*5+i]) * float64(w["proj.fc.weight"][o*5+i])
+			}
+			want[b*3+o] = float32(s)
+		}
+	}
+	if shape[0] != 2 || shape[1] != 3 {
+		t.Fatalf("shape %v", shape)
+	}
+	assertClose(t, got, want, 1e-5)
+}
+
+// naiveConv is a direct loop over PyTorch's Conv2d definition.
+func naiveConv(x []float32, b, ci, h, wd int, w, bias []float32, co, k, s, p int) []float32 {
+	ho, wo := (h+2*p-k)/s+1, (wd+2*p-k)/s+1
+	out := make([]float32, b*co*ho*wo)
+	for n := range b {
+		for o := range co {
+			for y := range ho {
+				for xx := range wo {
+					acc := float64(bias[o])
+					for c := range ci {
+						for ky := range k {
+							for kx := range k {
+								iy, ix := y*s+ky-p, xx*s+kx-p
+								if iy < 0 || ix < 0 || iy >= h || ix >= wd {
+									continue
+								}
+								acc += float64(x[((n*ci+c)*h+iy)*wd+ix]) * float64(w[((o*ci+c)*k+ky)*k+kx])
+							}
+						}
+					}
+					out[((n*co+o)*ho+y)*wo+xx] = float32(acc)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestConv2dIm2ColAndDirectMatchTorchDefinition(t *testing.T) {
+	for _, tc := range []struct{ k, s, p, h, w int }{{3, 1, 1, 6, 5}, {3, 2, 1, 7, 6}, {1, 1, 0, 4, 4}, {2, 2, 0, 6, 4}} {
+		for _, im2col := range []bool{true, false} {
+			r := NewRegistry()
+			cv := r.Conv2d("conv", 3, 4, tc.k, tc.s, tc.p, true)
+			x := randomInput(2*3*tc.h*tc.w, 3)
+			got, shape, w := run(t, r, Options{Im2Col: im2col}, cv.Apply, x, 2, 3, tc.h, tc.w)
+			want := naiveConv(x, 2, 3, tc.h, tc.w, w["conv.weight"], w["conv.bias"], 4, tc.k, tc.s, tc.p)
+			if shape[2] != cv.OutputSize(tc.h) || shape[3] != cv.OutputSize(tc.w) {
+				t.Fatalf("%+v: shape %v", tc, shape)
+			}
+			assertClose(t, got, want, 1e-4)
+		}
+	}
+}
+
+func TestGroupNorm(t *testing.T) {
+	r := NewRegistry()
+	gn := r.GroupNorm("norm", 2, 4, 1e-5)
+	x := randomInput(2*4*3, 4)
+	got, _, w := run(t, r, Options{}, gn.Apply, x, 2, 4, 3)
+	want := make([]float32, len(x))
+	for b := range 2 {
+		for g := range 2 {
+			seg := x[b*12+g*6 : b*12+g*6+6]
+			var mean, vr float64
+			for _, v := range seg {
+				mean += float64(v)
+			}
+			mean /= 6
+			for _, v := range seg {
+				vr += (float64(v) - mean) * (float64(v) - mean)
+			}
+			vr /= 6
+			for i, v := range seg {
+				c := g*2 + i/3
+				want[b*12+g*6+i] = float32((float64(v)-mean)/math.Sqrt(vr+1e-5)*float64(w["norm.weight"][c]) + float64(w["norm.bias"][c]))
+			}
+		}
+	}
+	assertClose(t, got, want, 1e-5)
+}
+
+func TestAttentionMatchesSoftmaxDefinition(t *testing.T) {
+	r := NewRegistry()
+	// q, k, v from one input [1, 2 heads, 3 tokens, 4 dims]: k = v = q to keep the check small.
+	x := randomInput(1*2*3*4, 5)
+	got, _, _ := run(t, r, Options{}, func(c Ctx, q *graph.Node) *graph.Node {
+		return Attention(c, q, q, q, nil)
+	}, x, 1, 2, 3, 4)
+	want := make([]float32, len(x))
+	for h := range 2 {
+		base := h * 12
+		for i := range 3 {
+			scores := make([]float64, 3)
+			var mx = math.Inf(-1)
+			for j := range 3 {
+				var s float64
+				for d := range 4 {
+					s += float64(x[base+i*4+d]) * float64(x[base+j*4+d])
+				}
+				scores[j] = s / 2 // 1/sqrt(4)
+				mx = math.Max(mx, scores[j])
+			}
+			var z float64
+			for j := range scores {
+				scores[j] = math.Exp(scores[j] - mx)
+				z += scores[j]
+			}
+			for d := range 4 {
+				var o float64
+				for j := range 3 {
+					o += scores[j] / z * float64(x[base+j*4+d])
+				}
+				want[base+i*4+d] = float32(o)
+			}
+		}
+	}
+	assertClose(t, got, want, 1e-5)
+}
+
+func TestLoadReportsMismatches(t *testing.T) {
+	r := NewRegistry()
+	r.Linear("a", 2, 3, true)
+	src, _ := randomSource(t, []Spec{{"a.weight", []int{3, 3}}, {"extra", []int{1}}}, 1)
+	unused, err := CheckSpecs(r.Specs(), src)
+	if err == nil {
+		t.Fatal("mismatch not reported")
+	}
+	for _, want := range []string{"a.bias", "a.weight: checkpoint has [3 3], model needs [3 2]"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+	if len(unused) != 1 || unused[0] != "extra" {
+		t.Errorf("unused = %v", unused)
+	}
+}
