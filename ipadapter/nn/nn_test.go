@@ -243,3 +243,28 @@ func TestLoadReportsMismatches(t *testing.T) {
 		t.Errorf("unused = %v", unused)
 	}
 }
+
+func TestLayerNormOnTokens(t *testing.T) {
+	r := NewRegistry()
+	ln := r.LayerNorm("ln", 4, 1e-5)
+	x := randomInput(2*3*4, 9)
+	got, shape, w := run(t, r, Options{}, ln.Apply, x, 2, 3, 4)
+	if len(shape) != 3 {
+		t.Fatalf("shape %v", shape)
+	}
+	want := make([]float32, len(x))
+	for row := range 6 {
+		seg := x[row*4 : row*4+4]
+		var mean, vr float64
+		for _, v := range seg {
+			mean += float64(v) / 4
+		}
+		for _, v := range seg {
+			vr += (float64(v) - mean) * (float64(v) - mean) / 4
+		}
+		for i, v := range seg {
+			want[row*4+i] = float32((float64(v)-mean)/math.Sqrt(vr+1e-5)*float64(w["ln.weight"][i]) + float64(w["ln.bias"][i]))
+		}
+	}
+	assertClose(t, got, want, 1e-5)
+}

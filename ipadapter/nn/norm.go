@@ -60,7 +60,10 @@ func (n LayerNorm) Apply(c Ctx, x *graph.Node) *graph.Node {
 	if !n.Affine {
 		return y
 	}
-	return graph.Add(graph.Mul(y, c.W(n.Name+".weight")), c.W(n.Name+".bias"))
+	// GoMLX does not broadcast ranks implicitly: lift [D] to [1, …, 1, D].
+	w := graph.ExpandLeftToRank(c.W(n.Name+".weight"), y.Rank())
+	b := graph.ExpandLeftToRank(c.W(n.Name+".bias"), y.Rank())
+	return graph.Add(graph.Mul(y, w), b)
 }
 
 // normalizeLastAxis computes (x − mean) / sqrt(var + eps) over the last
