@@ -12,7 +12,7 @@ var lfsPointerPrefix = []byte("version https://git-lfs.github.com/spec/")
 // checkLFSPointer returns a clear error when buf is a Git-LFS pointer file.
 func checkLFSPointer(buf []byte) error {
 	if bytes.HasPrefix(buf, lfsPointerPrefix) {
-		return fmt.Errorf("this is a Git LFS pointer file, not the weights: run `git lfs install && git lfs pull` in the cloned repository, or download the real file (e.g. through the Hub cache)")
+		return fmt.Errorf("%w: run `git lfs install && git lfs pull` in the cloned repository, or download the real file (e.g. through the Hub cache)", ErrLFSPointer)
 	}
 	return nil
 }

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/edsrzf/mmap-go"
 	"github.com/gomlx/compute/dtypes"
@@ -27,7 +29,21 @@ var safetensorsDTypes = map[string]dtypes.DType{
 	"I16":  dtypes.Int16,
 	"I8":   dtypes.Int8,
 	"U8":   dtypes.Uint8,
+	"U16":  dtypes.Uint16,
+	"U32":  dtypes.Uint32,
+	"U64":  dtypes.Uint64,
 	"BOOL": dtypes.Bool,
+}
+
+// knownSafetensorsDTypes lists the dtype names this reader accepts, for
+// error messages.
+func knownSafetensorsDTypes() string {
+	names := make([]string, 0, len(safetensorsDTypes))
+	for name := range safetensorsDTypes {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
 }
 
 // safetensorsName is the inverse of safetensorsDTypes.
@@ -66,7 +82,7 @@ func OpenSafetensors(path string) (Source, error) {
 	}
 	if st.Size() == 0 {
 		f.Close()
-		return nil, fmt.Errorf("safetensors file %s is empty: the download was interrupted or the file was truncated; download it again", path)
+		return nil, errorf(ErrTruncated, "safetensors file %s is empty: the download was interrupted or the file was truncated; download it again", path)
 	}
 	m, err := mmap.Map(f, mmap.RDONLY, 0)
 	if err != nil {
@@ -103,21 +119,24 @@ func (s *safetensorsFile) parse(buf []byte) error {
 		return err
 	}
 	if len(buf) < 8 {
-		return fmt.Errorf("file is truncated: %d bytes, smaller than the 8-byte header length; download it again", len(buf))
+		return errorf(ErrTruncated, "file is truncated: %d bytes, smaller than the 8-byte header length; download it again", len(buf))
 	}
 	headerLen := binary.LittleEndian.Uint64(buf[:8])
 	if headerLen > maxHeaderSize {
-		return fmt.Errorf("header length %d is larger than the 100 MB limit: not a safetensors file, or a damaged one", headerLen)
+		return errorf(ErrCorrupt, "header length %d is larger than the 100 MB limit: not a safetensors file, or a damaged one; download it again", headerLen)
 	}
 	if headerLen > uint64(len(buf)-8) {
-		return fmt.Errorf("header length %d is larger than the file (%d bytes): the file is truncated; download it again", headerLen, len(buf))
+		return errorf(ErrTruncated, "header length %d is larger than the file (%d bytes): the file is truncated; download it again", headerLen, len(buf))
 	}
 	header := buf[8 : 8+headerLen]
 	s.data = buf[8+headerLen:]
 
 	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(header, &raw); err != nil {
-		return fmt.Errorf("malformed JSON header: %w", err)
+	if err := json.Unmarshal(header, &raw); err != nil || raw == nil {
+		if err == nil {
+			err = errors.New("not a JSON object")
+		}
+		return errorf(ErrCorrupt, "malformed JSON header: %v; the file is damaged, download it again", err)
 	}
 	s.byName = make(map[string]int, len(raw))
 	s.offsets = make(map[string][2]int64, len(raw))
@@ -129,7 +148,7 @@ func (s *safetensorsFile) parse(buf []byte) error {
 	for name, msg := range raw {
 		if name == "__metadata__" {
 			if err := json.Unmarshal(msg, &s.metadata); err != nil {
-				return fmt.Errorf("malformed __metadata__ (must map strings to strings): %w", err)
+				return errorf(ErrCorrupt, "malformed __metadata__ (must map strings to strings): %v", err)
 			}
 			continue
 		}
@@ -137,37 +156,40 @@ func (s *safetensorsFile) parse(buf []byte) error {
 		dec := json.NewDecoder(bytesReader(msg))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&e); err != nil {
-			return fmt.Errorf("tensor %q: malformed header entry: %w", name, err)
+			return errorf(ErrCorrupt, "tensor %q: malformed header entry: %v", name, err)
 		}
 		dt, ok := safetensorsDTypes[e.DType]
 		if !ok {
-			return fmt.Errorf("tensor %q: unsupported dtype %q", name, e.DType)
+			return errorf(ErrUnsupported, "tensor %q: unsupported dtype %q (this reader knows %s)", name, e.DType, knownSafetensorsDTypes())
 		}
 		info := Info{Name: name, DType: dt, Shape: make([]int, len(e.Shape))}
 		numel := int64(1)
 		for i, d := range e.Shape {
 			if d < 0 {
-				return fmt.Errorf("tensor %q: negative dimension in shape %v", name, e.Shape)
+				return errorf(ErrCorrupt, "tensor %q: negative dimension in shape %v", name, e.Shape)
 			}
 			if d > 0 && numel > (1<<62)/d {
-				return fmt.Errorf("tensor %q: shape %v is too large", name, e.Shape)
+				return errorf(ErrCorrupt, "tensor %q: shape %v is too large", name, e.Shape)
 			}
 			numel *= d
 			info.Shape[i] = int(d)
 		}
 		if len(e.DataOffsets) != 2 {
-			return fmt.Errorf("tensor %q: data_offsets must have 2 values, got %v", name, e.DataOffsets)
+			return errorf(ErrCorrupt, "tensor %q: data_offsets must have 2 values, got %v", name, e.DataOffsets)
 		}
 		begin, end := e.DataOffsets[0], e.DataOffsets[1]
 		if begin < 0 || end < begin {
-			return fmt.Errorf("tensor %q: invalid data_offsets [%d, %d]", name, begin, end)
+			return errorf(ErrCorrupt, "tensor %q: invalid data_offsets [%d, %d]", name, begin, end)
 		}
 		if end > int64(len(s.data)) {
-			return fmt.Errorf("tensor %q: data_offsets [%d, %d] go past the end of the data (%d bytes): the file is truncated; download it again",
+			return errorf(ErrTruncated, "tensor %q: data_offsets [%d, %d] go past the end of the data (%d bytes): the file is truncated; download it again",
 				name, begin, end, len(s.data))
 		}
+		if numel > math.MaxInt64/int64(dt.Size()) {
+			return errorf(ErrCorrupt, "tensor %q: shape %v is too large", name, e.Shape)
+		}
 		if want := numel * int64(dt.Size()); end-begin != want {
-			return fmt.Errorf("tensor %q: %s%v needs %d bytes but data_offsets [%d, %d] hold %d", name, e.DType, e.Shape, want, begin, end, end-begin)
+			return errorf(ErrCorrupt, "tensor %q: %s%v needs %d bytes but data_offsets [%d, %d] hold %d: the header does not match the data", name, e.DType, e.Shape, want, begin, end, end-begin)
 		}
 		s.byName[name] = len(s.infos)
 		s.infos = append(s.infos, info)
@@ -182,7 +204,7 @@ func (s *safetensorsFile) parse(buf []byte) error {
 	})
 	for i := 1; i < len(spans); i++ {
 		if prev := spans[i-1]; spans[i].begin < prev.end {
-			return fmt.Errorf("tensors %q and %q overlap (bytes [%d, %d] and [%d, %d])", prev.name, spans[i].name, prev.begin, prev.end, spans[i].begin, spans[i].end)
+			return errorf(ErrCorrupt, "tensors %q and %q overlap (bytes [%d, %d] and [%d, %d]): the header is damaged", prev.name, spans[i].name, prev.begin, prev.end, spans[i].begin, spans[i].end)
 		}
 	}
 	sortInfos(s.infos)
