@@ -1,0 +1,5 @@
+package scheduler
+
+import "github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/pyjson"
+
+func pySanitize(b []byte) []byte { return pyjson.Sanitize(b) }
