@@ -26,7 +26,8 @@ type Options struct {
 // backend: float32 everywhere; im2col on the pure-Go backend.
 func DefaultOptions(backend compute.Backend) Options {
 	o := Options{DType: dtypes.Float32}
-	if backend != nil && backend.Name() == "go" {
+	// The pure-Go backend's Name() is a display name ("Go Backend"); String() is "go".
+	if backend != nil && backend.String() == "go" {
 		o.Im2Col = true
 	}
 	return o

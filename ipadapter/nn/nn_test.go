@@ -268,3 +268,9 @@ func TestLayerNormOnTokens(t *testing.T) {
 	}
 	assertClose(t, got, want, 1e-5)
 }
+
+func TestDefaultOptionsOnGoBackend(t *testing.T) {
+	if o := DefaultOptions(testutil.Backend(t)); !o.Im2Col || o.DType != dtypes.Float32 {
+		t.Errorf("go backend options %+v: want Im2Col and Float32", o)
+	}
+}

@@ -1,0 +1,98 @@
+// Package vaebench times VAE decodes with random weights, for the
+// benchmark commands under bench/vaedecode.
+package vaebench
+
+import (
+	"slices"
+	"time"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/vae"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
+)
+
+// Result is one benchmark's JSON line.
+type Result struct {
+	Bench    string  `json:"bench"`
+	MedianS  float64 `json:"median_s"`
+	MinS     float64 `json:"min_s"`
+	MaxS     float64 `json:"max_s"`
+	CompileS float64 `json:"compile_s"`
+}
+
+// SDXLLike is SDXL's VAE config (four DownEncoder/UpDecoder levels, two
+// layers per block, SDXL's scaling factor) with other widths and groups.
+func SDXLLike(widths []int, groups int) vae.Config {
+	c := vae.DefaultConfig()
+	c.BlockOutChannels = widths
+	c.DownBlockTypes = make([]string, len(widths))
+	c.UpBlockTypes = make([]string, len(widths))
+	for i := range widths {
+		c.DownBlockTypes[i], c.UpBlockTypes[i] = "DownEncoderBlock2D", "UpDecoderBlock2D"
+	}
+	c.LayersPerBlock = 2
+	c.NormNumGroups = groups
+	c.ScalingFactor = 0.13025
+	return c
+}
+
+// Decode times DecodeLatents of [batch, 4, size, size] random latents with
+// random weights: compile_s is Model.Precompile, then one untimed warm-up
+// decode (the backend's buffer pools fill), then reps timed decodes, each
+// until the pixels are copied to the host.
+func Decode(backend compute.Backend, name string, cfg vae.Config, opts nn.Options, batch, size, reps int) (Result, error) {
+	src, cleanup, err := RandomWeights(cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	defer cleanup()
+	return DecodeWith(backend, name, cfg, src, opts, batch, size, reps)
+}
+
+// DecodeWith is Decode with the weights given.
+func DecodeWith(backend compute.Backend, name string, cfg vae.Config, src weights.Source, opts nn.Options, batch, size, reps int) (Result, error) {
+	m, err := vae.New(cfg, src, backend, opts)
+	if err != nil {
+		return Result{}, err
+	}
+	defer m.Finalize()
+	latents := tensors.FromFlatDataAndDimensions(Normals(batch*4*size*size, 7), batch, 4, size, size)
+	start := time.Now()
+	if err := m.Precompile(shapes.Shape{}, latents.Shape(), shapes.Shape{}); err != nil {
+		return Result{}, err
+	}
+	compile := time.Since(start)
+	decode := func() (time.Duration, error) {
+		start := time.Now()
+		out, err := m.DecodeLatents(latents)
+		if err != nil {
+			return 0, err
+		}
+		if err := out.ConstBytes(func([]byte) {}); err != nil { // waits for the result and copies it to the host
+			return 0, err
+		}
+		out.FinalizeAll()
+		return time.Since(start), nil
+	}
+	if _, err := decode(); err != nil {
+		return Result{}, err
+	}
+	var times []float64
+	for range max(reps, 1) {
+		d, err := decode()
+		if err != nil {
+			return Result{}, err
+		}
+		times = append(times, d.Seconds())
+	}
+	slices.Sort(times)
+	med := times[len(times)/2]
+	if len(times)%2 == 0 {
+		med = (times[len(times)/2-1] + times[len(times)/2]) / 2
+	}
+	return Result{Bench: name, MedianS: med, MinS: times[0], MaxS: times[len(times)-1], CompileS: compile.Seconds()}, nil
+}
