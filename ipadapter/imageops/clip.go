@@ -10,17 +10,17 @@ import (
 
 // CLIPProcessorConfig is a CLIPImageProcessor's preprocessor_config.json.
 type CLIPProcessorConfig struct {
-	DoConvertRGB  bool              `json:"do_convert_rgb"`
-	DoResize      bool              `json:"do_resize"`
-	Size          map[string]int    `json:"size"` // {"shortest_edge": 224} or {"height", "width"}
-	Resample      Filter            `json:"resample"`
-	DoCenterCrop  bool              `json:"do_center_crop"`
-	CropSize      map[string]int    `json:"crop_size"`
-	DoRescale     bool              `json:"do_rescale"`
-	RescaleFactor float64           `json:"rescale_factor"`
-	DoNormalize   bool              `json:"do_normalize"`
-	ImageMean     []float64         `json:"image_mean"`
-	ImageStd      []float64         `json:"image_std"`
+	DoConvertRGB  bool           `json:"do_convert_rgb"`
+	DoResize      bool           `json:"do_resize"`
+	Size          map[string]int `json:"size"` // {"shortest_edge": 224} or {"height", "width"}
+	Resample      Filter         `json:"resample"`
+	DoCenterCrop  bool           `json:"do_center_crop"`
+	CropSize      map[string]int `json:"crop_size"`
+	DoRescale     bool           `json:"do_rescale"`
+	RescaleFactor float64        `json:"rescale_factor"`
+	DoNormalize   bool           `json:"do_normalize"`
+	ImageMean     []float64      `json:"image_mean"`
+	ImageStd      []float64      `json:"image_std"`
 	// CompositeAlpha composites RGBA over white before dropping alpha, as
 	// transformers 5.x does; false drops alpha as transformers 4.x and
 	// diffusers' load_image do (the reference fixtures).
