@@ -75,18 +75,8 @@ func sameBytes(t *testing.T, a, b weights.Source) int {
 // plain adapter: counts of images, embeddings and scales, embeddings of
 // the wrong kind or width, masks without a latent size.
 func TestAdapterRequestErrors(t *testing.T) {
-	c := plainUNetCase(t)
-	m := tinyModel(t, c)
-	paths, _ := c.ResourcePaths("adapters")
-	ad, err := Load(m, paths...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	good, err := EmbedsFromTensor(caseTensor(t, c, "in.image_embeds.0"), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = ad.EncodeImages(ImageEncoder{}, [][]image.Image{{nil}, {nil}})
+	_, m, ad, good := loadPlainAdapter(t)
+	_, err := ad.EncodeImages(ImageEncoder{}, [][]image.Image{{nil}, {nil}})
 	wantError(t, err, "`ip_adapter_image` must have same length as the number of IP Adapters. Got 2 images and 1 IP Adapters")
 	_, err = ad.EncodeImages(ImageEncoder{}, [][]image.Image{{nil}})
 	wantError(t, err, "image encoder is not loaded")

@@ -21,8 +21,10 @@
 //   - Open reads an adapter file and tells its kind from the keys and shapes
 //     (Plain ImageProjModel with N tokens, Plus/Plus-Face Resampler with its
 //     depth and heads, FullFace MLPProjModel; FaceID files are refused);
-//     names.go holds every original → diffusers name mapping; File.CheckUNet
-//     refuses a file made for another UNet (an SD 1.5 adapter in SDXL).
+//     the original → diffusers name mapping and the detection by key names
+//     live in ipadapter/convert (names.go gives them the package's short
+//     names); File.CheckUNet refuses a file made for another UNet (an SD
+//     1.5 adapter in SDXL).
 //   - NewProjection builds the image projections (ImageProjection, Resampler,
 //     FullFaceProjection); Projector runs them once per request, outside the
 //     UNet graph, since the embeddings do not change across steps.

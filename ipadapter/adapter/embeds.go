@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/hostfloat"
 )
 
 // ImageEmbeds are one adapter's image embeddings for N reference images,
@@ -94,7 +96,7 @@ func EmbedsFromTensor(t *tensors.Tensor, cfg bool) (*ImageEmbeds, error) {
 	if dims[0] != halves {
 		return nil, fmt.Errorf("ip_adapter_image_embeds entry has %d rows on axis 0; with classifier-free guidance %v it needs %d ([negative; positive] for one prompt image; they are repeated per prompt and image by the pipeline)", dims[0], cfg, halves)
 	}
-	vals, err := float32s(t)
+	vals, err := hostfloat.Floats(t)
 	if err != nil {
 		return nil, fmt.Errorf("ip_adapter_image_embeds: %w", err)
 	}

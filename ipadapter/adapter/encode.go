@@ -6,6 +6,7 @@ import (
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/clip"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/imageops"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/hostfloat"
 )
 
 // ImageEncoder turns reference images into embeddings: CLIP preprocessing
@@ -63,7 +64,7 @@ func (f *File) Encode(enc ImageEncoder, images []image.Image) (*ImageEmbeds, err
 	if kind.UsesHiddenStates() {
 		out = res.HiddenStates[0]
 	}
-	vals, err := float32s(out)
+	vals, err := hostfloat.Floats(out)
 	if err != nil {
 		return nil, err
 	}

@@ -63,14 +63,14 @@ func FromSource(name string, src weights.Source) (*File, error) {
 		return nil, err
 	}
 	proj := weights.WithPrefix(src, groupImageProj)
-	kind, err := detectKind(name, weights.Names(proj))
+	kind, err := detectKind(name, proj.Infos())
 	if err != nil {
 		return nil, err
 	}
 	if f.maps, err = projectionKeys(kind, proj.Infos()); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	view, err := newRenamedView(proj, f.maps)
+	view, err := newView(proj, f.maps)
 	if err != nil {
 		return nil, fmt.Errorf("%s: image_proj: %w", name, err)
 	}
@@ -204,7 +204,7 @@ func (f *File) ProjectionSource(prefix string) (weights.Source, error) {
 			renamed[i].Name = prefix + "." + renamed[i].Name
 		}
 	}
-	v, err := newRenamedView(weights.WithPrefix(f.src, groupImageProj), renamed)
+	v, err := newView(weights.WithPrefix(f.src, groupImageProj), renamed)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Name, err)
 	}

@@ -1,7 +1,6 @@
 package adapter
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -31,14 +30,9 @@ func writeAdapter(t *testing.T, specs []tensorSpec) (string, map[string][]float3
 	vals := map[string][]float32{}
 	var named []weights.Named
 	for _, s := range specs {
-		v := make([]float32, product(s.shape))
-		b := make([]byte, 4*len(v))
-		for i := range v {
-			v[i] = float32(rng.NormFloat64() * 0.3)
-			binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v[i]))
-		}
+		v := testutil.Normal(rng, product(s.shape), 0.3)
 		vals[s.name] = v
-		named = append(named, weights.Named{Name: s.name, DType: dtypes.Float32, Shape: s.shape, Data: b})
+		named = append(named, testutil.Float32Named(s.name, s.shape, v))
 	}
 	path := filepath.Join(t.TempDir(), "adapter.safetensors")
 	if err := weights.WriteSafetensors(path, named, nil); err != nil {

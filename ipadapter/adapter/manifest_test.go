@@ -1,11 +1,7 @@
 package adapter
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -157,15 +153,9 @@ func manifestEncoder(t *testing.T, name string) clip.VisionConfig {
 // readAdapterFiles reads the per-file tensor lists of the adapter manifest.
 func readAdapterFiles(t *testing.T) map[string]adapterManifest {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(golden.Load(t).Dir, "manifests", "h94_ip_adapter_sdxl_files.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m struct {
 		Files map[string]adapterManifest `json:"files"`
 	}
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(fmt.Errorf("parsing the adapter manifest: %w", err))
-	}
+	golden.ReadManifestJSON(t, "h94_ip_adapter_sdxl_files", &m)
 	return m.Files
 }

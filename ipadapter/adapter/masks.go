@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/imageops"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/hostfloat"
 )
 
 // Mask is one adapter's masks, one plane per reference image: the tensor
@@ -34,7 +35,7 @@ func NewMask(planes [][]float32, h, w int) (*Mask, error) {
 // MaskFromTensor takes a float32 host tensor as a Mask (its shape is
 // checked when the masks are used).
 func MaskFromTensor(t *tensors.Tensor) (*Mask, error) {
-	vals, err := float32s(t)
+	vals, err := hostfloat.Floats(t)
 	if err != nil {
 		return nil, fmt.Errorf("IP-Adapter mask: %w", err)
 	}

@@ -24,6 +24,29 @@ const (
 // [Lo, Hi)).
 type tensorMap = ipconvert.TensorMap
 
+// newView shows src's tensors under the names maps give them, reading
+// nothing until a tensor's bytes are asked for (row ranges are sub-slices
+// of the memory-mapped data).
+func newView(src weights.Source, maps []tensorMap) (*ipconvert.View, error) {
+	return ipconvert.NewView(src, maps)
+}
+
+// detectKind tells the projection type from the image_proj keys
+// (ipconvert.DetectIPProjection; FaceID files are refused). file names the
+// file in messages.
+func detectKind(file string, infos []weights.Info) (Kind, error) {
+	p, err := ipconvert.DetectIPProjection(file, infos)
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range []Kind{Plain, Plus, FullFace} {
+		if kp, _ := k.projection(); kp == p {
+			return k, nil
+		}
+	}
+	return 0, fmt.Errorf("%s: image projection layout %v has no adapter kind", file, p)
+}
+
 // projection is the name layout of the kind's image_proj group.
 func (k Kind) projection() (ipconvert.IPProjection, bool) {
 	switch k {

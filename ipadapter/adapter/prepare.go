@@ -6,6 +6,7 @@ import (
 
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/hostfloat"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/unet"
 )
 
@@ -116,7 +117,7 @@ func (ad *Adapters) Prepare(r Request) (*Conditioning, error) {
 // negative, positive) into the UNet batch [k·batch, N, T, D] float32, each
 // half repeated batch times, as diffusers repeats the embeddings.
 func repeatHalves(t *tensors.Tensor, batch int) (*tensors.Tensor, error) {
-	vals, err := float32s(t)
+	vals, err := hostfloat.Floats(t)
 	if err != nil {
 		return nil, err
 	}

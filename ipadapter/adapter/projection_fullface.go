@@ -31,5 +31,5 @@ func (p *FullFaceProjection) Config() ProjectionConfig { return p.cfg }
 
 // Apply maps x [M, S, EmbedDim] to [M, S, CrossDim].
 func (p *FullFaceProjection) Apply(c nn.Ctx, x *graph.Node) *graph.Node {
-	return layerNorm(c, p.Norm, p.FF2.Apply(c, nn.GELU(p.FF1.Apply(c, x))))
+	return p.Norm.Apply(c, p.FF2.Apply(c, nn.GELU(p.FF1.Apply(c, x))))
 }

@@ -36,5 +36,5 @@ func (p *ImageProjection) Config() ProjectionConfig { return p.cfg }
 func (p *ImageProjection) Apply(c nn.Ctx, x *graph.Node) *graph.Node {
 	m := x.Shape().Dimensions[0]
 	y := graph.Reshape(p.Embeds.Apply(c, x), m, p.cfg.Tokens, p.cfg.CrossDim)
-	return layerNorm(c, p.Norm, y)
+	return p.Norm.Apply(c, y)
 }

@@ -80,19 +80,19 @@ func (p *Resampler) Apply(c nn.Ctx, x *graph.Node) *graph.Node {
 	for _, l := range p.Layers {
 		lat = l.Apply(c, x, lat)
 	}
-	return layerNorm(c, p.NormOut, p.ProjOut.Apply(c, lat))
+	return p.NormOut.Apply(c, p.ProjOut.Apply(c, lat))
 }
 
 // Apply runs one layer: the latents attend to [ln0(x); ln1(latents)] (image
 // tokens first, as diffusers concatenates them), with attention scale
 // 1/√HeadDim (the original scales q and k by HeadDim^(-1/4) each: the same).
 func (l PerceiverLayer) Apply(c nn.Ctx, x, lat *graph.Node) *graph.Node {
-	ln := layerNorm(c, l.LN1, lat)
-	kv := graph.Concatenate([]*graph.Node{layerNorm(c, l.LN0, x), ln}, 1)
+	ln := l.LN1.Apply(c, lat)
+	kv := graph.Concatenate([]*graph.Node{l.LN0.Apply(c, x), ln}, 1)
 	q := nn.SplitHeads(l.Q.Apply(c, ln), l.Heads)
 	k := nn.SplitHeads(l.K.Apply(c, kv), l.Heads)
 	v := nn.SplitHeads(l.V.Apply(c, kv), l.Heads)
 	lat = graph.Add(l.Out.Apply(c, nn.MergeHeads(nn.Attention(c, q, k, v, nil))), lat)
-	ff := l.FF2.Apply(c, nn.GELU(l.FF1.Apply(c, layerNorm(c, l.FFNorm, lat))))
+	ff := l.FF2.Apply(c, nn.GELU(l.FF1.Apply(c, l.FFNorm.Apply(c, lat))))
 	return graph.Add(ff, lat)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/unet"
 )
 
 // plainUNetCase is the first unet case with one unmasked plain adapter.
@@ -25,11 +26,10 @@ func plainUNetCase(t *testing.T) *golden.Case {
 	return nil
 }
 
-// TestScaleSweepCompilesOnce sweeps five scales, then switches the adapter
-// off with a window, on one UNet graph and one projection graph: scales
-// are inputs. The outputs differ per scale, scale 0 equals the UNet
-// without adapters bitwise, and so does a step outside the window.
-func TestScaleSweepCompilesOnce(t *testing.T) {
+// loadPlainAdapter loads plainUNetCase's adapter onto a fresh tiny UNet and
+// reads the case's image embeddings.
+func loadPlainAdapter(t *testing.T) (*golden.Case, *unet.Model, *Adapters, *ImageEmbeds) {
+	t.Helper()
 	c := plainUNetCase(t)
 	m := tinyModel(t, c)
 	paths, _ := c.ResourcePaths("adapters")
@@ -41,6 +41,15 @@ func TestScaleSweepCompilesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c, m, ad, embeds
+}
+
+// TestScaleSweepCompilesOnce sweeps five scales, then switches the adapter
+// off with a window, on one UNet graph and one projection graph: scales
+// are inputs. The outputs differ per scale, scale 0 equals the UNet
+// without adapters bitwise, and so does a step outside the window.
+func TestScaleSweepCompilesOnce(t *testing.T) {
+	c, m, ad, embeds := loadPlainAdapter(t)
 	run := func(step, steps int) []float32 {
 		t.Helper()
 		cond, err := ad.Prepare(Request{Embeds: []*ImageEmbeds{embeds}, Batch: 1, CFG: true})

@@ -58,7 +58,7 @@ func (f *File) UNetSource(layers []unet.CrossAttnLayer, a int) (weights.Source, 
 	for i, l := range layers {
 		names[i] = l.Name
 	}
-	v, err := newRenamedView(weights.WithPrefix(f.src, groupIPAdapter), ipTargetKeys(names, a))
+	v, err := newView(weights.WithPrefix(f.src, groupIPAdapter), ipTargetKeys(names, a))
 	if err != nil {
 		return nil, fmt.Errorf("%s: ip_adapter: %w", f.Name, err)
 	}

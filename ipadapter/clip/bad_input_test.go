@@ -135,14 +135,7 @@ func TestTextInputErrors(t *testing.T) {
 }
 
 func TestVisionInputErrors(t *testing.T) {
-	cfg, err := ParseVisionConfig([]byte(smallVisionConfig))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := NewVisionModel(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := smallVisionModel(t)
 	dir := writeModelFolder(t, smallVisionConfig, randomNamed(m.Specs(), 2, nil))
 	enc, err := LoadVisionEncoder(dir, testutil.Backend(t), nn.Options{})
 	if err != nil {
@@ -165,19 +158,12 @@ func TestVisionInputErrors(t *testing.T) {
 }
 
 func TestCheckpointErrors(t *testing.T) {
-	cfg, err := ParseVisionConfig([]byte(smallVisionConfig))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := NewVisionModel(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := smallVisionModel(t)
 	b := testutil.Backend(t)
 	named := randomNamed(m.Specs(), 3, nil)
 
 	missing := writeModelFolder(t, smallVisionConfig, named[1:])
-	_, err = LoadVisionEncoder(missing, b, nn.Options{})
+	_, err := LoadVisionEncoder(missing, b, nn.Options{})
 	wantError(t, err, "1 tensors missing", named[0].Name)
 
 	extra := append(append([]weights.Named(nil), named...), weights.Named{Name: "logit_scale", DType: named[0].DType, Shape: []int{1}, Data: make([]byte, 4)})

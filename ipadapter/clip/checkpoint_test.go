@@ -1,34 +1,27 @@
 package clip
 
 import (
-	"encoding/binary"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/gomlx/compute/dtypes"
-
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/testutil"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
 )
 
-// randomNamed draws N(0, 0.2²) float32 values for each spec (LayerNorm
-// weights around 1), renaming each tensor with rename (nil keeps names).
+// randomNamed draws N(0, 0.2²) float32 values for each spec, renaming
+// each tensor with rename (nil keeps names).
 func randomNamed(specs []nn.Spec, seed uint64, rename func(string) string) []weights.Named {
 	rng := rand.New(rand.NewPCG(seed, 3))
 	var out []weights.Named
 	for _, s := range specs {
-		data := make([]byte, 4*s.NumElements())
-		for i := 0; i < len(data); i += 4 {
-			binary.LittleEndian.PutUint32(data[i:], math.Float32bits(float32(rng.NormFloat64()*0.2)))
-		}
 		name := s.Name
 		if rename != nil {
 			name = rename(name)
 		}
-		out = append(out, weights.Named{Name: name, DType: dtypes.Float32, Shape: s.Shape, Data: data})
+		out = append(out, testutil.Float32Named(name, s.Shape, testutil.Normal(rng, s.NumElements(), 0.2)))
 	}
 	return out
 }
@@ -65,3 +58,17 @@ const smallVisionConfig = `{
   "num_attention_heads": 2, "num_channels": 3, "image_size": 28, "patch_size": 14,
   "hidden_act": "quick_gelu", "layer_norm_eps": 1e-5
 }`
+
+// smallVisionModel builds the model of smallVisionConfig.
+func smallVisionModel(t *testing.T) *VisionModel {
+	t.Helper()
+	cfg, err := ParseVisionConfig([]byte(smallVisionConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewVisionModel(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}

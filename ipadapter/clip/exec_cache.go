@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
@@ -72,4 +73,39 @@ func (ec *execCache) close() {
 		e.Finalize()
 		delete(ec.execs, k)
 	}
+}
+
+// optionalOutputs are the outputs after the hidden states, in graph order:
+// last_hidden_state, pooled and the projected embeddings (text_embeds or
+// image_embeds).
+type optionalOutputs[T any] [3]T
+
+// callOutputs is call for the output layout both encoders share: the
+// selected hidden states (nHidden of them), then those optional outputs
+// whose flag in want is set. build returns every node (nil for the
+// unselected optional ones); the results come back split the same way,
+// nil where not selected.
+func (ec *execCache) callOutputs(key string, nHidden int, want optionalOutputs[bool], input *tensors.Tensor,
+	build func(c nn.Ctx, in *graph.Node) ([]*graph.Node, optionalOutputs[*graph.Node])) ([]*tensors.Tensor, optionalOutputs[*tensors.Tensor], error) {
+	var got optionalOutputs[*tensors.Tensor]
+	outs, err := ec.call(key, func(c nn.Ctx, in []*graph.Node) []*graph.Node {
+		hidden, optional := build(c, in[0])
+		list := append([]*graph.Node(nil), hidden...)
+		for _, v := range optional {
+			if v != nil {
+				list = append(list, v)
+			}
+		}
+		return list
+	}, input)
+	if err != nil {
+		return nil, got, err
+	}
+	rest := outs[nHidden:]
+	for i, on := range want {
+		if on {
+			got[i], rest = rest[0], rest[1:]
+		}
+	}
+	return outs[:nHidden], got, nil
 }

@@ -1,7 +1,6 @@
 package clip
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
@@ -14,9 +13,8 @@ import (
 // Loaded encoders are shared by the cases of a test run, keyed by folder:
 // every case of a group uses the same tiny models.
 var (
-	loadedMu     sync.Mutex
-	loadedText   = map[string]*TextEncoder{}
-	loadedVision = map[string]*VisionEncoder{}
+	loadedText   testutil.Cache[*TextEncoder]
+	loadedVision testutil.Cache[*VisionEncoder]
 )
 
 func textEncoderFor(t *testing.T, c *golden.Case, component string) *TextEncoder {
@@ -25,17 +23,7 @@ func textEncoderFor(t *testing.T, c *golden.Case, component string) *TextEncoder
 	if err != nil {
 		t.Fatal(err)
 	}
-	loadedMu.Lock()
-	defer loadedMu.Unlock()
-	if e, ok := loadedText[dir]; ok {
-		return e
-	}
-	e, err := LoadTextEncoder(dir, testutil.Backend(t), nn.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	loadedText[dir] = e
-	return e
+	return loadedText.Get(t, dir, func() (*TextEncoder, error) { return LoadTextEncoder(dir, testutil.Backend(t), nn.Options{}) })
 }
 
 func visionEncoderFor(t *testing.T, c *golden.Case) *VisionEncoder {
@@ -44,17 +32,7 @@ func visionEncoderFor(t *testing.T, c *golden.Case) *VisionEncoder {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loadedMu.Lock()
-	defer loadedMu.Unlock()
-	if e, ok := loadedVision[dir]; ok {
-		return e
-	}
-	e, err := LoadVisionEncoder(dir, testutil.Backend(t), nn.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	loadedVision[dir] = e
-	return e
+	return loadedVision.Get(t, dir, func() (*VisionEncoder, error) { return LoadVisionEncoder(dir, testutil.Backend(t), nn.Options{}) })
 }
 
 // hostFloat32s returns a result tensor's values and shape.

@@ -35,6 +35,33 @@ func openWeights(dir string) (weights.Source, error) {
 	return nil, err // the error names the file
 }
 
+// loadFolder is what LoadTextEncoder and LoadVisionEncoder share: the
+// folder's config, the model it describes, then the model.safetensors
+// weights through newEncoder (which copies them, so the file is closed on
+// return).
+func loadFolder[C, M, E any](dir string, readConfig func(string) (C, error), newModel func(C) (M, error),
+	newEncoder func(M, weights.Source) (E, error)) (E, error) {
+	var none E
+	cfg, err := readConfig(dir)
+	if err != nil {
+		return none, err
+	}
+	m, err := newModel(cfg)
+	if err != nil {
+		return none, fmt.Errorf("%s: %w", dir, err)
+	}
+	src, err := openWeights(dir)
+	if err != nil {
+		return none, err
+	}
+	defer src.Close()
+	e, err := newEncoder(m, src)
+	if err != nil {
+		return none, fmt.Errorf("%s: %w", dir, err)
+	}
+	return e, nil
+}
+
 // isIgnorableBuffer reports checkpoint tensors a model may leave unused:
 // position_ids, an index buffer older transformers versions saved next to
 // the position embeddings (0…n-1, which the graph builds itself).

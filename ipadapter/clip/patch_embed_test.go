@@ -10,7 +10,6 @@ import (
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/testutil"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
 )
 
 // TestPatchEmbedMatchesConvolution compares the reshape-and-multiply patch
@@ -20,15 +19,7 @@ func TestPatchEmbedMatchesConvolution(t *testing.T) {
 	const b, ch, h, w, p, d = 2, 3, 8, 12, 4, 5
 	r := nn.NewRegistry()
 	conv := r.Conv2d("patch_embedding", ch, d, p, p, 0, false)
-	path := t.TempDir() + "/w.safetensors"
-	if err := weights.WriteSafetensors(path, randomNamed(r.Specs(), 5, nil), nil); err != nil {
-		t.Fatal(err)
-	}
-	src, err := weights.OpenSafetensors(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
+	src := testutil.OpenSafetensors(t, randomNamed(r.Specs(), 5, nil))
 	backend := testutil.Backend(t)
 	store, _, err := nn.Load(r.Specs(), src, backend, dtypes.Float32)
 	if err != nil {

@@ -2,7 +2,6 @@ package clip
 
 import (
 	"encoding/json"
-	"sync"
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
@@ -12,10 +11,7 @@ import (
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
 )
 
-var (
-	promptEncodersMu sync.Mutex
-	promptEncoders   = map[string]*PromptEncoder{}
-)
+var promptEncoders testutil.Cache[*PromptEncoder]
 
 func promptEncoderFor(t *testing.T, c *golden.Case) *PromptEncoder {
 	t.Helper()
@@ -23,17 +19,7 @@ func promptEncoderFor(t *testing.T, c *golden.Case) *PromptEncoder {
 	if err != nil {
 		t.Fatal(err)
 	}
-	promptEncodersMu.Lock()
-	defer promptEncodersMu.Unlock()
-	if p, ok := promptEncoders[dir]; ok {
-		return p
-	}
-	p, err := LoadPromptEncoder(dir, testutil.Backend(t), nn.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	promptEncoders[dir] = p
-	return p
+	return promptEncoders.Get(t, dir, func() (*PromptEncoder, error) { return LoadPromptEncoder(dir, testutil.Backend(t), nn.Options{}) })
 }
 
 // promptRequestFromParams reads an encode_prompt case's params (the

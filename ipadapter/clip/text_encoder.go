@@ -32,24 +32,9 @@ type TextResult struct {
 // model.safetensors, as in SDXL's text_encoder/ and text_encoder_2/). The
 // zero Options mean nn.DefaultOptions(backend).
 func LoadTextEncoder(dir string, backend compute.Backend, opts nn.Options) (*TextEncoder, error) {
-	cfg, err := ReadTextConfig(dir)
-	if err != nil {
-		return nil, err
-	}
-	m, err := NewTextModel(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	src, err := openWeights(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer src.Close()
-	e, err := NewTextEncoder(m, src, backend, opts)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	return e, nil
+	return loadFolder(dir, ReadTextConfig, NewTextModel, func(m *TextModel, src weights.Source) (*TextEncoder, error) {
+		return NewTextEncoder(m, src, backend, opts)
+	})
 }
 
 // NewTextEncoder loads the model's weights from src (copied; src may be
@@ -125,30 +110,16 @@ func (e *TextEncoder) run(ids *tensors.Tensor, want TextOutputs) (*TextResult, e
 		return nil, fmt.Errorf("%s: %w", m.Config.Architecture(), err)
 	}
 	want.HiddenStates = resolved // −2 and L-1 are the same graph
-	outs, err := e.execs.call(want.key(resolved), func(c nn.Ctx, in []*graph.Node) []*graph.Node {
-		n := m.Apply(c, in[0], want)
-		list := append([]*graph.Node(nil), n.HiddenStates...)
-		for _, v := range []*graph.Node{n.LastHiddenState, n.Pooled, n.TextEmbeds} {
-			if v != nil {
-				list = append(list, v)
-			}
-		}
-		return list
-	}, ids)
+	hidden, opt, err := e.execs.callOutputs(want.key(resolved), len(resolved),
+		optionalOutputs[bool]{want.LastHiddenState, want.Pooled, want.TextEmbeds}, ids,
+		func(c nn.Ctx, in *graph.Node) ([]*graph.Node, optionalOutputs[*graph.Node]) {
+			n := m.Apply(c, in, want)
+			return n.HiddenStates, optionalOutputs[*graph.Node]{n.LastHiddenState, n.Pooled, n.TextEmbeds}
+		})
 	if err != nil {
 		return nil, err
 	}
-	r := &TextResult{HiddenStates: outs[:len(resolved)]}
-	rest := outs[len(resolved):]
-	for _, sel := range []struct {
-		on  bool
-		dst **tensors.Tensor
-	}{{want.LastHiddenState, &r.LastHiddenState}, {want.Pooled, &r.Pooled}, {want.TextEmbeds, &r.TextEmbeds}} {
-		if sel.on {
-			*sel.dst, rest = rest[0], rest[1:]
-		}
-	}
-	return r, nil
+	return &TextResult{HiddenStates: hidden, LastHiddenState: opt[0], Pooled: opt[1], TextEmbeds: opt[2]}, nil
 }
 
 // idRows reads an integer tensor [B, S] into rows of ids.

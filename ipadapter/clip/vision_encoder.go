@@ -32,24 +32,9 @@ type VisionResult struct {
 // model.safetensors, as h94/IP-Adapter's models/image_encoder). The zero
 // Options mean nn.DefaultOptions(backend).
 func LoadVisionEncoder(dir string, backend compute.Backend, opts nn.Options) (*VisionEncoder, error) {
-	cfg, err := ReadVisionConfig(dir)
-	if err != nil {
-		return nil, err
-	}
-	m, err := NewVisionModel(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	src, err := openWeights(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer src.Close()
-	e, err := NewVisionEncoder(m, src, backend, opts)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	return e, nil
+	return loadFolder(dir, ReadVisionConfig, NewVisionModel, func(m *VisionModel, src weights.Source) (*VisionEncoder, error) {
+		return NewVisionEncoder(m, src, backend, opts)
+	})
 }
 
 // NewVisionEncoder loads the model's weights from src (copied; src may be
@@ -118,28 +103,14 @@ func (e *VisionEncoder) run(pixels *tensors.Tensor, want VisionOutputs) (*Vision
 		return nil, fmt.Errorf("%s: %w", m.Config.Architecture(), err)
 	}
 	want.HiddenStates = resolved
-	outs, err := e.execs.call(want.key(resolved), func(c nn.Ctx, in []*graph.Node) []*graph.Node {
-		n := m.Apply(c, in[0], want)
-		list := append([]*graph.Node(nil), n.HiddenStates...)
-		for _, v := range []*graph.Node{n.LastHiddenState, n.Pooled, n.ImageEmbeds} {
-			if v != nil {
-				list = append(list, v)
-			}
-		}
-		return list
-	}, pixels)
+	hidden, opt, err := e.execs.callOutputs(want.key(resolved), len(resolved),
+		optionalOutputs[bool]{want.LastHiddenState, want.Pooled, want.ImageEmbeds}, pixels,
+		func(c nn.Ctx, in *graph.Node) ([]*graph.Node, optionalOutputs[*graph.Node]) {
+			n := m.Apply(c, in, want)
+			return n.HiddenStates, optionalOutputs[*graph.Node]{n.LastHiddenState, n.Pooled, n.ImageEmbeds}
+		})
 	if err != nil {
 		return nil, err
 	}
-	r := &VisionResult{HiddenStates: outs[:len(resolved)]}
-	rest := outs[len(resolved):]
-	for _, sel := range []struct {
-		on  bool
-		dst **tensors.Tensor
-	}{{want.LastHiddenState, &r.LastHiddenState}, {want.Pooled, &r.Pooled}, {want.ImageEmbeds, &r.ImageEmbeds}} {
-		if sel.on {
-			*sel.dst, rest = rest[0], rest[1:]
-		}
-	}
-	return r, nil
+	return &VisionResult{HiddenStates: hidden, LastHiddenState: opt[0], Pooled: opt[1], ImageEmbeds: opt[2]}, nil
 }

@@ -14,14 +14,7 @@ import (
 // alone, from a tensor and from a flat slice: every form must agree, and
 // hidden_states[-1] must be last_hidden_state.
 func TestVisionBatchAndInputForms(t *testing.T) {
-	cfg, err := ParseVisionConfig([]byte(smallVisionConfig))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := NewVisionModel(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := smallVisionModel(t)
 	enc, err := LoadVisionEncoder(writeModelFolder(t, smallVisionConfig, randomNamed(m.Specs(), 4, nil)), testutil.Backend(t), nn.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,10 @@
 //     UNet2DConditionModel._convert_ip_adapter_image_proj_to_diffusers and
 //     _convert_ip_adapter_attn_to_diffusers do.
 //
+// Older diffusers names (the VAE attention's query/key/value/proj_attn)
+// are renamed by the subpackage legacy, which the models themselves apply
+// when they load (this package imports the models, so it cannot be here).
+//
 // A mapping is a list of TensorMap (new name, source name, and a
 // transform: rows, reshape or transpose), and View shows a weights.Source
 // through such a list. Nothing is read or copied when a view is built;

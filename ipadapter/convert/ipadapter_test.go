@@ -1,9 +1,6 @@
 package convert
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -102,13 +99,7 @@ func TestIPAttnMapsSDXL(t *testing.T) {
 			} `json:"ip_adapter"`
 		} `json:"files"`
 	}
-	data, err := os.ReadFile(filepath.Join(golden.Load(t).Dir, "manifests", "h94_ip_adapter_sdxl_files.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, &manifest); err != nil {
-		t.Fatal(err)
-	}
+	golden.ReadManifestJSON(t, "h94_ip_adapter_sdxl_files", &manifest)
 	layers := make([]string, len(manifest.Order))
 	for i, p := range manifest.Order {
 		layers[i] = strings.TrimSuffix(p, ".processor")

@@ -14,8 +14,13 @@ type Options struct {
 	// DType is the compute dtype (Float32 on CPU; Float16/BFloat16 on GPU).
 	// Weights stored in another dtype are converted in the graph.
 	DType dtypes.DType
-	// Im2Col computes convolutions as patches × weights matrix products,
-	// several times faster than direct convolution on the pure-Go backend.
+	// Im2Col computes convolutions as matrix products of the weights with
+	// the k·k shifted views of the input (one product over stacked patches,
+	// or a sum of per-tap products on large feature maps; see
+	// Conv2d.im2col) instead of the backend's convolution: several times
+	// faster on the pure-Go backend; on CUDA, with TF32 off for matrix
+	// products, it keeps full float32 precision where the backend's
+	// float32 convolutions run in TF32 (see package vae).
 	Im2Col bool
 	// FusedAttention lets attention use the backend's fused kernel (cuDNN
 	// flash attention on CUDA) when nothing needs the attention weights.

@@ -22,41 +22,15 @@ func randomSource(t *testing.T, specs []Spec, seed uint64) (weights.Source, map[
 	vals := map[string][]float32{}
 	var named []weights.Named
 	for _, s := range specs {
-		v := make([]float32, s.NumElements())
-		for i := range v {
-			v[i] = float32(rng.NormFloat64() * 0.5)
-		}
+		v := testutil.Normal(rng, s.NumElements(), 0.5)
 		vals[s.Name] = v
-		named = append(named, weights.Named{Name: s.Name, DType: dtypes.Float32, Shape: s.Shape, Data: f32Bytes(v)})
+		named = append(named, testutil.Float32Named(s.Name, s.Shape, v))
 	}
-	path := t.TempDir() + "/w.safetensors"
-	if err := weights.WriteSafetensors(path, named, nil); err != nil {
-		t.Fatal(err)
-	}
-	src, err := weights.OpenSafetensors(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { src.Close() })
-	return src, vals
-}
-
-func f32Bytes(v []float32) []byte {
-	b := make([]byte, 4*len(v))
-	for i, x := range v {
-		u := math.Float32bits(x)
-		b[4*i], b[4*i+1], b[4*i+2], b[4*i+3] = byte(u), byte(u>>8), byte(u>>16), byte(u>>24)
-	}
-	return b
+	return testutil.OpenSafetensors(t, named), vals
 }
 
 func randomInput(n int, seed uint64) []float32 {
-	rng := rand.New(rand.NewPCG(seed, 2))
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = float32(rng.NormFloat64())
-	}
-	return v
+	return testutil.Normal(rand.New(rand.NewPCG(seed, 2)), n, 1)
 }
 
 // run builds and runs fn over the registry's weights with one input.
@@ -115,50 +89,6 @@ func TestLinear(t *testing.T) {
 		t.Fatalf("shape %v", shape)
 	}
 	assertClose(t, got, want, 1e-5)
-}
-
-// naiveConv is a direct loop over PyTorch's Conv2d definition.
-func naiveConv(x []float32, b, ci, h, wd int, w, bias []float32, co, k, s, p int) []float32 {
-	ho, wo := (h+2*p-k)/s+1, (wd+2*p-k)/s+1
-	out := make([]float32, b*co*ho*wo)
-	for n := range b {
-		for o := range co {
-			for y := range ho {
-				for xx := range wo {
-					acc := float64(bias[o])
-					for c := range ci {
-						for ky := range k {
-							for kx := range k {
-								iy, ix := y*s+ky-p, xx*s+kx-p
-								if iy < 0 || ix < 0 || iy >= h || ix >= wd {
-									continue
-								}
-								acc += float64(x[((n*ci+c)*h+iy)*wd+ix]) * float64(w[((o*ci+c)*k+ky)*k+kx])
-							}
-						}
-					}
-					out[((n*co+o)*ho+y)*wo+xx] = float32(acc)
-				}
-			}
-		}
-	}
-	return out
-}
-
-func TestConv2dIm2ColAndDirectMatchTorchDefinition(t *testing.T) {
-	for _, tc := range []struct{ k, s, p, h, w int }{{3, 1, 1, 6, 5}, {3, 2, 1, 7, 6}, {1, 1, 0, 4, 4}, {2, 2, 0, 6, 4}} {
-		for _, im2col := range []bool{true, false} {
-			r := NewRegistry()
-			cv := r.Conv2d("conv", 3, 4, tc.k, tc.s, tc.p, true)
-			x := randomInput(2*3*tc.h*tc.w, 3)
-			got, shape, w := run(t, r, Options{Im2Col: im2col}, cv.Apply, x, 2, 3, tc.h, tc.w)
-			want := naiveConv(x, 2, 3, tc.h, tc.w, w["conv.weight"], w["conv.bias"], 4, tc.k, tc.s, tc.p)
-			if shape[2] != cv.OutputSize(tc.h) || shape[3] != cv.OutputSize(tc.w) {
-				t.Fatalf("%+v: shape %v", tc, shape)
-			}
-			assertClose(t, got, want, 1e-4)
-		}
-	}
 }
 
 func TestGroupNorm(t *testing.T) {

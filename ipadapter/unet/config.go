@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"reflect"
-	"slices"
 	"strings"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/configfile"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/pyjson"
 )
 
@@ -120,15 +119,8 @@ func ParseConfig(data []byte) (Config, error) {
 	if err := pyjson.Unmarshal(data, &raw); err != nil {
 		return Config{}, fmt.Errorf("unet config: %w", err)
 	}
-	known := configKeys()
-	var unknown []string
-	for k := range raw {
-		if !known[k] && !strings.HasPrefix(k, "_") {
-			unknown = append(unknown, k)
-		}
-	}
-	if len(unknown) > 0 {
-		slices.Sort(unknown)
+	known := configfile.Keys[Config]()
+	if unknown := configfile.Unknown(raw, known); len(unknown) > 0 {
 		return Config{}, fmt.Errorf("unet config: unsupported keys %s (not UNet2DConditionModel options this package knows)", strings.Join(unknown, ", "))
 	}
 	cfg := DefaultConfig()
@@ -145,26 +137,7 @@ func ParseConfig(data []byte) (Config, error) {
 
 // LoadConfig reads a config.json file.
 func LoadConfig(path string) (Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return Config{}, fmt.Errorf("unet config: %w", err)
-	}
-	cfg, err := ParseConfig(data)
-	if err != nil {
-		return Config{}, fmt.Errorf("%s: %w", path, err)
-	}
-	return cfg, nil
-}
-
-// configKeys is the set of JSON keys of Config.
-func configKeys() map[string]bool {
-	keys := map[string]bool{}
-	t := reflect.TypeFor[Config]()
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		keys[name] = true
-	}
-	return keys
+	return configfile.Read(path, "unet config", ParseConfig)
 }
 
 // setField decodes one key into its field, so a type error names the key.

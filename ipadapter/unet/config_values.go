@@ -22,22 +22,30 @@ func Int(v int) IntOrList { return IntOrList{Values: []int{v}} }
 // Ints returns an IntOrList holding one value per block.
 func Ints(v ...int) IntOrList { return IntOrList{Values: slices.Clone(v), List: true} }
 
-// UnmarshalJSON accepts a number or a list of numbers.
-func (v *IntOrList) UnmarshalJSON(b []byte) error {
+// unmarshalOneOrList decodes a JSON value that is one T or a list of T's;
+// list says which.
+func unmarshalOneOrList[T any](b []byte) (values []T, list bool, err error) {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '[' {
-		var list []int
-		if err := json.Unmarshal(b, &list); err != nil {
-			return err
+		if err := json.Unmarshal(b, &values); err != nil {
+			return nil, false, err
 		}
-		*v = IntOrList{Values: list, List: true}
-		return nil
+		return values, true, nil
 	}
-	var n int
-	if err := json.Unmarshal(b, &n); err != nil {
+	var x T
+	if err := json.Unmarshal(b, &x); err != nil {
+		return nil, false, err
+	}
+	return []T{x}, false, nil
+}
+
+// UnmarshalJSON accepts a number or a list of numbers.
+func (v *IntOrList) UnmarshalJSON(b []byte) error {
+	values, list, err := unmarshalOneOrList[int](b)
+	if err != nil {
 		return err
 	}
-	*v = Int(n)
+	*v = IntOrList{Values: values, List: list}
 	return nil
 }
 
@@ -78,20 +86,11 @@ type BoolOrList struct {
 
 // UnmarshalJSON accepts a bool or a list of bools.
 func (v *BoolOrList) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '[' {
-		var list []bool
-		if err := json.Unmarshal(b, &list); err != nil {
-			return err
-		}
-		*v = BoolOrList{Values: list, List: true}
-		return nil
-	}
-	var x bool
-	if err := json.Unmarshal(b, &x); err != nil {
+	values, list, err := unmarshalOneOrList[bool](b)
+	if err != nil {
 		return err
 	}
-	*v = BoolOrList{Values: []bool{x}}
+	*v = BoolOrList{Values: values, List: list}
 	return nil
 }
 

@@ -26,8 +26,9 @@
 // Model holds the structure, the weights on a backend and the compiled
 // graphs: Load(dir) reads a "unet" folder, Predict computes the noise
 // prediction from host tensors. DefaultOptions(backend) gives the graph
-// options (im2col convolutions on the pure-Go backend, see conv.go). The timestep is an input, so one compiled
-// graph serves a whole denoising loop. Attention maps (mean over heads) can
+// options (im2col convolutions on the pure-Go backend, see
+// nn.Options.Im2Col). The timestep is an input, so one compiled graph
+// serves a whole denoising loop. Attention maps (mean over heads) can
 // be captured for heat-map displays (PredictWithAttention; names in
 // capture.go); without capture the attentions may use fused kernels.
 //

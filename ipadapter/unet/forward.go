@@ -73,7 +73,7 @@ func (u *UNet) Apply(c nn.Ctx, in GraphInputs) *graph.Node {
 	text := graph.ConvertDType(in.EncoderHiddenStates, dtype)
 	ip := newIPContext(in.IP, dtype)
 
-	h := conv2d(c, u.convIn, x)
+	h := u.convIn.Apply(c, x)
 	res := []*graph.Node{h}
 	for _, blk := range u.down {
 		var skips []*graph.Node
@@ -90,7 +90,7 @@ func (u *UNet) Apply(c nn.Ctx, in GraphInputs) *graph.Node {
 		t := plan.upTargets[i]
 		h = blk.apply(c, h, skips, actTemb, text, ip, t.H, t.W)
 	}
-	h = conv2d(c, u.convOut, u.act(u.normOut.Apply(c, h)))
+	h = u.convOut.Apply(c, u.act(u.normOut.Apply(c, h)))
 	return graph.ConvertDType(h, dtypes.Float32)
 }
 

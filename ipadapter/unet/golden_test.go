@@ -1,7 +1,6 @@
 package unet
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
@@ -11,28 +10,14 @@ import (
 )
 
 // models caches one Model per UNet folder for the whole test process.
-var models struct {
-	sync.Mutex
-	byDir map[string]*Model
-}
+var models testutil.Cache[*Model]
 
 func loadModel(t *testing.T, dir string) *Model {
 	t.Helper()
-	models.Lock()
-	defer models.Unlock()
-	if m, ok := models.byDir[dir]; ok {
-		return m
-	}
-	b := testutil.Backend(t)
-	m, err := Load(dir, b, DefaultOptions(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if models.byDir == nil {
-		models.byDir = map[string]*Model{}
-	}
-	models.byDir[dir] = m
-	return m
+	return models.Get(t, dir, func() (*Model, error) {
+		b := testutil.Backend(t)
+		return Load(dir, b, DefaultOptions(b))
+	})
 }
 
 // caseTensor reads an input of a case as a host tensor (floats as float32,

@@ -10,13 +10,7 @@ import (
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/testutil"
 )
 
-func randomValues(rng *rand.Rand, n int) []float32 {
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = float32(rng.NormFloat64())
-	}
-	return v
-}
+func randomValues(rng *rand.Rand, n int) []float32 { return testutil.Normal(rng, n, 1) }
 
 func randomTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
 	n := 1

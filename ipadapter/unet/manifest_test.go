@@ -2,14 +2,11 @@ package unet
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/golden"
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/pyjson"
 )
 
 func sdxlBase(t *testing.T) *UNet {
@@ -68,13 +65,7 @@ func TestSDXLBaseCrossAttnLayers(t *testing.T) {
 			} `json:"ip_adapter"`
 		} `json:"files"`
 	}
-	data, err := os.ReadFile(filepath.Join(golden.Load(t).Dir, "manifests", "h94_ip_adapter_sdxl_files.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pyjson.Unmarshal(data, &manifest); err != nil {
-		t.Fatal(err)
-	}
+	golden.ReadManifestJSON(t, "h94_ip_adapter_sdxl_files", &manifest)
 	layers := u.CrossAttnLayers()
 	want := make([]string, len(manifest.Order))
 	for i, p := range manifest.Order {

@@ -7,14 +7,9 @@ import (
 )
 
 // DefaultOptions are the graph options for running the UNet on a backend:
-// nn.DefaultOptions, with im2col convolutions on the pure-Go backend
-// (several times faster than its direct convolution). nn.DefaultOptions
-// recognises that backend by Name(), which is "Go Backend"; its short name
-// "go" is String().
+// nn.DefaultOptions (float32; im2col convolutions on the pure-Go
+// backend). It is the UNet's own entry point so that UNet-specific
+// choices have one place to go.
 func DefaultOptions(backend compute.Backend) nn.Options {
-	o := nn.DefaultOptions(backend)
-	if backend != nil && backend.String() == "go" {
-		o.Im2Col = true
-	}
-	return o
+	return nn.DefaultOptions(backend)
 }

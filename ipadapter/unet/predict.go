@@ -8,11 +8,10 @@ import (
 	"strings"
 
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/dtypes/bfloat16"
-	"github.com/gomlx/compute/dtypes/float16"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/hostfloat"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
 )
 
@@ -234,27 +233,11 @@ func (m *Model) exec(key string, in Inputs, capture []string) (*nn.Exec, error) 
 // does with .float(), so one compiled graph serves every step whatever
 // the scheduler's dtype.
 func timestepsFloat32(t *tensors.Tensor, b int) (*tensors.Tensor, error) {
-	var vals []float32
-	err := t.ConstFlatData(func(flat any) {
-		switch f := flat.(type) {
-		case []float32:
-			vals = slices.Clone(f)
-		case []float64:
-			vals = convertAll(f, func(x float64) float32 { return float32(x) })
-		case []int64:
-			vals = convertAll(f, func(x int64) float32 { return float32(x) })
-		case []int32:
-			vals = convertAll(f, func(x int32) float32 { return float32(x) })
-		case []float16.Float16:
-			vals = convertAll(f, func(x float16.Float16) float32 { return x.Float32() })
-		case []bfloat16.BFloat16:
-			vals = convertAll(f, func(x bfloat16.BFloat16) float32 { return x.Float32() })
-		}
-	})
+	vals, ok, err := hostfloat.Float32s(t)
 	if err != nil {
 		return nil, fmt.Errorf("reading the timestep: %w", err)
 	}
-	if vals == nil {
+	if !ok {
 		return nil, fmt.Errorf("timestep has dtype %s, want a float or int32/int64", t.DType())
 	}
 	if len(vals) == 1 && b > 1 {
@@ -265,12 +248,4 @@ func timestepsFloat32(t *tensors.Tensor, b int) (*tensors.Tensor, error) {
 		}
 	}
 	return tensors.FromFlatDataAndDimensions(vals, b), nil
-}
-
-func convertAll[T any](in []T, f func(T) float32) []float32 {
-	out := make([]float32, len(in))
-	for i, x := range in {
-		out[i] = f(x)
-	}
-	return out
 }

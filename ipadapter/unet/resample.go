@@ -34,7 +34,7 @@ func (d downsample) apply(c nn.Ctx, x *graph.Node) *graph.Node {
 		end := compute.PadAxis{End: 1}
 		x = graph.Pad(x, zero, none, none, end, end)
 	}
-	return conv2d(c, d.Conv, x)
+	return d.Conv.Apply(c, x)
 }
 
 // upsample is Upsample2D with use_conv: nearest-neighbour resize (×2, or to
@@ -49,7 +49,7 @@ func newUpsample(r *nn.Registry, ch int) upsample {
 
 // apply resizes x [B, C, H, W] to [B, C, h, w] and convolves it.
 func (u upsample) apply(c nn.Ctx, x *graph.Node, h, w int) *graph.Node {
-	return conv2d(c, u.Conv, resizeNearest(x, h, w))
+	return u.Conv.Apply(c, resizeNearest(x, h, w))
 }
 
 // resizeNearest is PyTorch's legacy "nearest" interpolation of an NCHW

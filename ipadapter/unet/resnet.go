@@ -39,13 +39,13 @@ func newResnet(r *nn.Registry, in, out, tembDim, groups int, eps, outScale float
 // every resnet applies the activation to the same embedding, so the UNet
 // computes it once.
 func (b resnetBlock) apply(c nn.Ctx, x, actTemb *graph.Node) *graph.Node {
-	h := conv2d(c, b.Conv1, b.Act(b.Norm1.Apply(c, x)))
+	h := b.Conv1.Apply(c, b.Act(b.Norm1.Apply(c, x)))
 	t := b.TimeProj.Apply(c, actTemb)
 	h = graph.Add(h, graph.Reshape(t, t.Shape().Dimensions[0], -1, 1, 1))
-	h = conv2d(c, b.Conv2, b.Act(b.Norm2.Apply(c, h)))
+	h = b.Conv2.Apply(c, b.Act(b.Norm2.Apply(c, h)))
 	shortcut := x
 	if b.Shortcut != nil {
-		shortcut = conv2d(c, *b.Shortcut, x)
+		shortcut = b.Shortcut.Apply(c, x)
 	}
 	out := graph.Add(shortcut, h)
 	if b.OutScale != 1 {

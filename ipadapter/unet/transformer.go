@@ -41,7 +41,7 @@ func (t transformer2D) apply(c nn.Ctx, x, text *graph.Node, ip *ipContext) *grap
 	b, ch, hh, ww := d[0], d[1], d[2], d[3]
 	h := t.Norm.Apply(c, x)
 	if !t.Linear {
-		h = conv2d(c, t.ProjInConv, h)
+		h = t.ProjInConv.Apply(c, h)
 	}
 	h = graph.TransposeAllDims(graph.Reshape(h, b, ch, hh*ww), 0, 2, 1) // [B, H·W, C], row-major pixels
 	if t.Linear {
@@ -55,7 +55,7 @@ func (t transformer2D) apply(c nn.Ctx, x, text *graph.Node, ip *ipContext) *grap
 	}
 	h = graph.Reshape(graph.TransposeAllDims(h, 0, 2, 1), b, ch, hh, ww)
 	if !t.Linear {
-		h = conv2d(c, t.ProjOutConv, h)
+		h = t.ProjOutConv.Apply(c, h)
 	}
 	return graph.Add(h, x)
 }
@@ -81,10 +81,10 @@ func newBasicBlock(r *nn.Registry, dim, heads, crossDim int) basicBlock {
 }
 
 func (b basicBlock) apply(c nn.Ctx, h, text *graph.Node, ip *ipContext) *graph.Node {
-	h = graph.Add(b.Attn1.applySelf(c, layerNorm(c, b.Norm1, h)), h)
+	h = graph.Add(b.Attn1.applySelf(c, b.Norm1.Apply(c, h)), h)
 	streams := ip.forLayer(b.Attn2.CrossIndex, h.Shape().Dimensions[1])
-	h = graph.Add(b.Attn2.applyCross(c, layerNorm(c, b.Norm2, h), text, streams), h)
-	return graph.Add(b.FF.apply(c, layerNorm(c, b.Norm3, h)), h)
+	h = graph.Add(b.Attn2.applyCross(c, b.Norm2.Apply(c, h), text, streams), h)
+	return graph.Add(b.FF.apply(c, b.Norm3.Apply(c, h)), h)
 }
 
 // feedForward is FeedForward(activation_fn="geglu", mult=4): net.0.proj

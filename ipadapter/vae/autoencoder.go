@@ -50,7 +50,7 @@ func (m *AutoencoderKL) Specs() []nn.Spec { return append([]nn.Spec(nil), m.spec
 func (m *AutoencoderKL) DecodeGraph(c nn.Ctx, z *graph.Node) *graph.Node {
 	z = graph.ConvertDType(z, c.DType())
 	if m.postQuantConv != nil {
-		z = conv(c, *m.postQuantConv, z)
+		z = m.postQuantConv.Apply(c, z)
 	}
 	return m.decoder.Apply(c, z)
 }
@@ -61,7 +61,7 @@ func (m *AutoencoderKL) DecodeGraph(c nn.Ctx, z *graph.Node) *graph.Node {
 func (m *AutoencoderKL) EncodeGraph(c nn.Ctx, x *graph.Node) (mean, logVar, std *graph.Node) {
 	h := m.encoder.Apply(c, graph.ConvertDType(x, c.DType()))
 	if m.quantConv != nil {
-		h = conv(c, *m.quantConv, h)
+		h = m.quantConv.Apply(c, h)
 	}
 	return diagonalGaussian(h)
 }

@@ -3,12 +3,10 @@ package vae
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"reflect"
 	"slices"
-	"sort"
 	"strings"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/configfile"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/pyjson"
 )
 
@@ -75,15 +73,7 @@ func DefaultConfig() Config {
 
 // configKeys are the JSON names of Config's fields: the keys ParseConfig
 // understands.
-var configKeys = func() map[string]bool {
-	keys := map[string]bool{}
-	t := reflect.TypeFor[Config]()
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		keys[name] = true
-	}
-	return keys
-}()
+var configKeys = configfile.Keys[Config]()
 
 // ParseConfig reads the content of a config.json over DefaultConfig and
 // validates it. Unknown keys are errors that name them; keys starting with
@@ -94,14 +84,7 @@ func ParseConfig(data []byte) (Config, error) {
 	if err := pyjson.Unmarshal(data, &raw); err != nil {
 		return Config{}, fmt.Errorf("vae config: %w", err)
 	}
-	var unknown []string
-	for k := range raw {
-		if !configKeys[k] && !strings.HasPrefix(k, "_") {
-			unknown = append(unknown, k)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
+	if unknown := configfile.Unknown(raw, configKeys); len(unknown) > 0 {
 		return Config{}, fmt.Errorf("vae config: unsupported keys %s (an AutoencoderKL config has only the keys of vae.Config)", strings.Join(unknown, ", "))
 	}
 	cfg := DefaultConfig()
@@ -116,15 +99,7 @@ func ParseConfig(data []byte) (Config, error) {
 
 // ReadConfig reads and validates a config.json file.
 func ReadConfig(path string) (Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return Config{}, fmt.Errorf("vae config: %w", err)
-	}
-	cfg, err := ParseConfig(data)
-	if err != nil {
-		return Config{}, fmt.Errorf("%s: %w", path, err)
-	}
-	return cfg, nil
+	return configfile.Read(path, "vae config", ParseConfig)
 }
 
 // Validate reports every value this port cannot build, in one error.

@@ -52,7 +52,7 @@ func newDecoder(r *nn.Registry, cfg Config) decoder {
 }
 
 func (d decoder) Apply(c nn.Ctx, z *graph.Node) *graph.Node {
-	x := d.mid.Apply(c, conv(c, d.convIn, z))
+	x := d.mid.Apply(c, d.convIn.Apply(c, z))
 	for _, blk := range d.up {
 		for _, rb := range blk.resnets {
 			x = rb.Apply(c, x)
@@ -61,5 +61,5 @@ func (d decoder) Apply(c nn.Ctx, z *graph.Node) *graph.Node {
 			x = blk.up.Apply(c, x)
 		}
 	}
-	return conv(c, d.convOut, nn.SiLU(d.normOut.Apply(c, x)))
+	return d.convOut.Apply(c, nn.SiLU(d.normOut.Apply(c, x)))
 }

@@ -6,7 +6,8 @@
 // images with NumPy's rounding.
 //
 // The structure follows diffusers exactly so a diffusers "vae" folder loads
-// by name (legacy attention names query/key/value/proj_attn included):
+// by name (legacy attention names query/key/value/proj_attn included,
+// renamed by ipadapter/convert/legacy):
 //
 //   - decoder: post_quant_conv → conv_in → mid block (resnet, single-head
 //     attention over all H·W pixels, resnet) → up blocks of

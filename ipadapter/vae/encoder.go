@@ -48,7 +48,7 @@ func newEncoder(r *nn.Registry, cfg Config) encoder {
 }
 
 func (e encoder) Apply(c nn.Ctx, x *graph.Node) *graph.Node {
-	x = conv(c, e.convIn, x)
+	x = e.convIn.Apply(c, x)
 	for _, blk := range e.down {
 		for _, rb := range blk.resnets {
 			x = rb.Apply(c, x)
@@ -58,5 +58,5 @@ func (e encoder) Apply(c nn.Ctx, x *graph.Node) *graph.Node {
 		}
 	}
 	x = e.mid.Apply(c, x)
-	return conv(c, e.convOut, nn.SiLU(e.normOut.Apply(c, x)))
+	return e.convOut.Apply(c, nn.SiLU(e.normOut.Apply(c, x)))
 }

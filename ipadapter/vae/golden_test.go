@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
@@ -14,10 +13,7 @@ import (
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/testutil"
 )
 
-var (
-	modelsMu sync.Mutex
-	models   = map[string]*Model{}
-)
+var models testutil.Cache[*Model]
 
 // goldenModel loads (once per folder) the VAE a case names.
 func goldenModel(t *testing.T, c *golden.Case) *Model {
@@ -26,18 +22,10 @@ func goldenModel(t *testing.T, c *golden.Case) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	modelsMu.Lock()
-	defer modelsMu.Unlock()
-	if m, ok := models[dir]; ok {
-		return m
-	}
-	b := testutil.Backend(t)
-	m, err := Load(dir, b, cpuOptions(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	models[dir] = m
-	return m
+	return models.Get(t, dir, func() (*Model, error) {
+		b := testutil.Backend(t)
+		return Load(dir, b, cpuOptions(b))
+	})
 }
 
 func caseTensor(t *testing.T, c *golden.Case, name string) (*tensors.Tensor, []float32, []int) {

@@ -1,10 +1,7 @@
 package vae
 
 import (
-	"encoding/binary"
-	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -13,6 +10,7 @@ import (
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/hostfloat"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/testutil"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
@@ -31,33 +29,20 @@ func smallConfig() Config {
 	return c
 }
 
-// writeRandomWeights writes N(0, 0.2) values for every spec (GroupNorm
-// weights around 1) and opens them as a checkpoint.
+// writeRandomWeights writes N(0, 0.2²) values for every spec (renamed by
+// rename unless it is nil) and opens them as a checkpoint.
 func writeRandomWeights(t *testing.T, specs []nn.Spec, rename func(string) string) weights.Source {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
 	var named []weights.Named
 	for _, s := range specs {
-		raw := make([]byte, 4*s.NumElements())
-		for i := range s.NumElements() {
-			binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(float32(rng.NormFloat64()*0.2)))
-		}
 		name := s.Name
 		if rename != nil {
 			name = rename(name)
 		}
-		named = append(named, weights.Named{Name: name, DType: dtypes.Float32, Shape: s.Shape, Data: raw})
+		named = append(named, testutil.Float32Named(name, s.Shape, testutil.Normal(rng, s.NumElements(), 0.2)))
 	}
-	path := filepath.Join(t.TempDir(), "w.safetensors")
-	if err := weights.WriteSafetensors(path, named, nil); err != nil {
-		t.Fatal(err)
-	}
-	src, err := weights.OpenSafetensors(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { src.Close() })
-	return src
+	return testutil.OpenSafetensors(t, named)
 }
 
 func randomModel(t *testing.T, cfg Config) *Model {
@@ -75,21 +60,17 @@ func randomModel(t *testing.T, cfg Config) *Model {
 }
 
 func randomTensor(seed uint64, dims ...int) (*tensors.Tensor, []float32) {
-	rng := rand.New(rand.NewPCG(seed, 3))
 	n := 1
 	for _, d := range dims {
 		n *= d
 	}
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = float32(rng.NormFloat64())
-	}
+	v := testutil.Normal(rand.New(rand.NewPCG(seed, 3)), n, 1)
 	return tensors.FromFlatDataAndDimensions(v, dims...), v
 }
 
 func values(t *testing.T, x *tensors.Tensor) []float32 {
 	t.Helper()
-	v, err := float32Values(x)
+	v, err := hostfloat.Floats(x)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,8 @@
 package vae
 
 import (
-	"encoding/binary"
 	"fmt"
-	"math"
 	"slices"
-
-	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/gomlx/core/tensors"
-
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
 )
 
 // LatentDist is the encoder's diagonal Gaussian (diffusers'
@@ -55,26 +48,3 @@ func (d *LatentDist) SampleWithNoise(eps []float32) ([]float32, error) {
 	}
 	return out, nil
 }
-
-// float32Values copies a float tensor (any float dtype) to float32 values.
-func float32Values(t *tensors.Tensor) ([]float32, error) {
-	if t.DType() == dtypes.Float32 {
-		return tensors.CopyFlatData[float32](t)
-	}
-	var out []float32
-	var err error
-	if berr := t.ConstBytes(func(raw []byte) {
-		var conv []byte
-		if conv, err = weights.ConvertBytes(raw, t.DType(), dtypes.Float32); err == nil {
-			out = make([]float32, len(conv)/4)
-			for i := range out {
-				out[i] = float32FromBytes(conv[4*i:])
-			}
-		}
-	}); berr != nil {
-		return nil, berr
-	}
-	return out, err
-}
-
-func float32FromBytes(b []byte) float32 { return math.Float32frombits(binary.LittleEndian.Uint32(b)) }

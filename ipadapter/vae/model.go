@@ -13,6 +13,8 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/convert/legacy"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/hostfloat"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
 )
@@ -37,14 +39,9 @@ type Model struct {
 // when the config asks for force_upcast (the SDXL VAE overflows in
 // float16) or when pipelineDType is not set, else pipelineDType (e.g. the
 // fp16-fix VAE, whose config has force_upcast false). On the pure-Go
-// backend convolutions use im2col.
+// backend convolutions use im2col (nn.DefaultOptions).
 func DefaultOptions(backend compute.Backend, cfg Config, pipelineDType dtypes.DType) nn.Options {
 	o := nn.DefaultOptions(backend)
-	// nn.DefaultOptions compares Name() ("Go Backend") with "go" and so
-	// never turns im2col on; the backend's short name is its String().
-	if backend != nil && backend.String() == "go" {
-		o.Im2Col = true
-	}
 	if !cfg.ForceUpcast && pipelineDType != dtypes.InvalidDType {
 		o.DType = pipelineDType
 	}
@@ -97,7 +94,7 @@ func New(cfg Config, src weights.Source, backend compute.Backend, opts nn.Option
 	if !opts.DType.IsFloat() {
 		return nil, fmt.Errorf("vae: compute dtype %s is not a float type", opts.DType)
 	}
-	store, unused, err := nn.Load(arch.Specs(), withCurrentNames(src), backend, opts.DType)
+	store, unused, err := nn.Load(arch.Specs(), legacy.VAEAttention(src), backend, opts.DType)
 	if err != nil {
 		return nil, fmt.Errorf("vae: %w", err)
 	}
@@ -175,7 +172,7 @@ func (m *Model) Encode(x *tensors.Tensor) (*LatentDist, error) {
 	}
 	d := &LatentDist{Shape: out[0].Shape().Dimensions}
 	for i, dst := range []*[]float32{&d.Mean, &d.LogVar, &d.Std} {
-		if *dst, err = float32Values(out[i]); err != nil {
+		if *dst, err = hostfloat.Floats(out[i]); err != nil {
 			return nil, fmt.Errorf("vae.encode: %w", err)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"github.com/gomlx/compute/dtypes/bfloat16"
 	"github.com/gomlx/compute/dtypes/float16"
 	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/hostfloat"
 )
 
 // ImageArray is VaeImageProcessor.postprocess(output_type="np"): float32
@@ -41,7 +43,7 @@ func Postprocess(decoded *tensors.Tensor) (*ImageArray, error) {
 	default:
 		return nil, fmt.Errorf("vae: postprocess: unsupported dtype %s", s.DType)
 	}
-	vals, err := float32Values(decoded)
+	vals, err := hostfloat.Floats(decoded)
 	if err != nil {
 		return nil, fmt.Errorf("vae: postprocess: %w", err)
 	}

@@ -19,7 +19,7 @@ func newDownsample(r *nn.Registry, channels int) downsample {
 func (d downsample) Apply(c nn.Ctx, x *graph.Node) *graph.Node {
 	x = graph.Pad(x, graph.ScalarZero(x.Graph(), x.DType()),
 		compute.PadAxis{}, compute.PadAxis{}, compute.PadAxis{End: 1}, compute.PadAxis{End: 1})
-	return conv(c, d.conv, x)
+	return d.conv.Apply(c, x)
 }
 
 // upsample is the decoder's Upsample2D: nearest-neighbour ×2 (output pixel
@@ -31,7 +31,7 @@ func newUpsample(r *nn.Registry, channels int) upsample {
 }
 
 func (u upsample) Apply(c nn.Ctx, x *graph.Node) *graph.Node {
-	return conv(c, u.conv, nearest2x(x))
+	return u.conv.Apply(c, nearest2x(x))
 }
 
 // nearest2x repeats every pixel of x [B, C, H, W] into a 2×2 square by

@@ -36,10 +36,10 @@ func newResnetBlock(r *nn.Registry, in, out, groups int) resnetBlock {
 // Apply computes x + conv2(SiLU(norm2(conv1(SiLU(norm1(x)))))), with x
 // first projected by conv_shortcut when the widths differ.
 func (b resnetBlock) Apply(c nn.Ctx, x *graph.Node) *graph.Node {
-	h := conv(c, b.conv1, nn.SiLU(b.norm1.Apply(c, x)))
-	h = conv(c, b.conv2, nn.SiLU(b.norm2.Apply(c, h)))
+	h := b.conv1.Apply(c, nn.SiLU(b.norm1.Apply(c, x)))
+	h = b.conv2.Apply(c, nn.SiLU(b.norm2.Apply(c, h)))
 	if b.shortcut != nil {
-		x = conv(c, *b.shortcut, x)
+		x = b.shortcut.Apply(c, x)
 	}
 	return graph.Add(x, h)
 }

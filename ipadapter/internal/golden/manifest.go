@@ -32,16 +32,24 @@ type ManifestEntry struct {
 // LoadManifest reads manifests/<name>.json of the fixture set.
 func LoadManifest(t testing.TB, name string) *Manifest {
 	t.Helper()
+	var m Manifest
+	ReadManifestJSON(t, name, &m)
+	return &m
+}
+
+// ReadManifestJSON decodes manifests/<name>.json of the fixture set into v,
+// for the manifests that are not tensor lists (or only the parts of one a
+// test needs).
+func ReadManifestJSON(t testing.TB, name string, v any) {
+	t.Helper()
 	p := filepath.Join(Load(t).Dir, "manifests", name+".json")
 	data, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatalf("reading manifest: %v", err)
 	}
-	var m Manifest
-	if err := pyjson.Unmarshal(data, &m); err != nil {
+	if err := pyjson.Unmarshal(data, v); err != nil {
 		t.Fatalf("parsing %s: %v", p, err)
 	}
-	return &m
 }
 
 // ConfigFile writes the manifest's config to a temp dir as config.json and

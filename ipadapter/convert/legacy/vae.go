@@ -1,4 +1,4 @@
-package vae
+package legacy
 
 import (
 	"regexp"
@@ -8,20 +8,20 @@ import (
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
 )
 
-// legacyAttentionName matches the mid-block attention projections as older
-// diffusers checkpoints name them (query, key, value, proj_attn); diffusers
-// renames them to to_q, to_k, to_v and to_out.0 when loading.
-var legacyAttentionName = regexp.MustCompile(`^(.*\.attentions\.\d+\.)(query|key|value|proj_attn)\.(weight|bias)$`)
+// vaeAttentionName matches the mid-block attention projections as older
+// diffusers checkpoints name them (query, key, value, proj_attn).
+var vaeAttentionName = regexp.MustCompile(`^(.*\.attentions\.\d+\.)(query|key|value|proj_attn)\.(weight|bias)$`)
 
-var currentAttentionName = map[string]string{"query": "to_q", "key": "to_k", "value": "to_v", "proj_attn": "to_out.0"}
+var currentVAEAttentionName = map[string]string{"query": "to_q", "key": "to_k", "value": "to_v", "proj_attn": "to_out.0"}
 
-// withCurrentNames returns src with legacy attention names renamed to the
-// current ones, or src itself when it has none.
-func withCurrentNames(src weights.Source) weights.Source {
+// VAEAttention returns src with the legacy attention names of a VAE
+// checkpoint renamed to the current ones, or src itself when it has none.
+// A renamed tensor is no longer visible under its old name.
+func VAEAttention(src weights.Source) weights.Source {
 	rename := map[string]string{} // current → stored
 	for _, info := range src.Infos() {
-		if m := legacyAttentionName.FindStringSubmatch(info.Name); m != nil {
-			rename[m[1]+currentAttentionName[m[2]]+"."+m[3]] = info.Name
+		if m := vaeAttentionName.FindStringSubmatch(info.Name); m != nil {
+			rename[m[1]+currentVAEAttentionName[m[2]]+"."+m[3]] = info.Name
 		}
 	}
 	if len(rename) == 0 {
@@ -59,7 +59,7 @@ func (s *renamedSource) Infos() []weights.Info {
 }
 
 func (s *renamedSource) Info(name string) (weights.Info, bool) {
-	if _, ok := s.stored[name]; !ok && legacyAttentionName.MatchString(name) {
+	if _, ok := s.stored[name]; !ok && vaeAttentionName.MatchString(name) {
 		return weights.Info{}, false // a renamed tensor is not visible under its old name
 	}
 	info, ok := s.Source.Info(s.storedName(name))
