@@ -39,11 +39,13 @@ func describeEncoder(cfg clip.VisionConfig) string {
 	return fmt.Sprintf("an encoder with hidden size %d and projection %d", cfg.HiddenSize, cfg.ProjectionDim)
 }
 
-// neededEncoder says which encoder an adapter's embedding width asks for.
+// neededEncoder says which encoder an adapter's embedding width asks for,
+// article included: "the ViT-H/14 image encoder …" for a known one, "an
+// image encoder with …" otherwise.
 func neededEncoder(p ProjectionConfig) string {
 	for _, k := range knownEncoders {
 		if (p.Kind.UsesHiddenStates() && k.Hidden == p.EmbedDim) || (!p.Kind.UsesHiddenStates() && k.Projection == p.EmbedDim) {
-			return k.String()
+			return "the " + k.String()
 		}
 	}
 	if p.Kind.UsesHiddenStates() {
@@ -70,6 +72,6 @@ func (f *File) CheckEncoder(cfg clip.VisionConfig) error {
 	if ok {
 		return nil
 	}
-	return fmt.Errorf("%s needs the %s; the loaded encoder is %s (a %s adapter reads the encoder's %s, %d wide)",
+	return fmt.Errorf("%s needs %s; the loaded encoder is %s (a %s adapter reads the encoder's %s, %d wide)",
 		f.Name, neededEncoder(p), describeEncoder(cfg), p.Kind, p.Kind.EncoderOutput(), p.EmbedDim)
 }

@@ -3,6 +3,7 @@ package weights_test
 import (
 	"bytes"
 	"encoding/binary"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -71,5 +72,19 @@ func TestSafetensorsRoundTrip(t *testing.T) {
 				t.Errorf("0-d tensor reads as %v", scalar)
 			}
 		})
+	}
+}
+
+func TestWriteSafetensorsIsReadableByOthers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.safetensors")
+	if err := weights.WriteSafetensors(path, []weights.Named{{Name: "a", DType: dtypes.Float32, Shape: []int{1}, Data: make([]byte, 4)}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", st.Mode().Perm())
 	}
 }

@@ -54,6 +54,11 @@ func WriteSafetensors(path string, ts []Named, metadata map[string]string) (err 
 	if err = EncodeSafetensors(tmp, header, ts); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
+	// CreateTemp makes the file private (0600); a saved checkpoint or
+	// embeddings file is an ordinary, readable output.
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
 	if err = tmp.Sync(); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
