@@ -1,7 +1,8 @@
 // Command unetstep times one UNet step (one noise prediction, CFG batch 2,
 // float32) on GoMLX's pure-Go backend, for the tiny fixture UNet and for
 // "small SDXL": SDXL base's block structure at a quarter of its width with
-// random weights on 32×32 latents. It prints one JSON line per measurement:
+// random weights on 32×32 latents, and one decode of the small SDXL VAE. It
+// prints one JSON line per measurement:
 //
 //	{"bench": …, "median_s": …, "min_s": …, "max_s": …, "compile_s": …}
 //
@@ -23,10 +24,13 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/gobackend"
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/bench/internal/vaebench"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/unet"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/vae"
 )
 
 // smallSDXL is SDXL base's UNet config at 1/4 width.
@@ -53,7 +57,7 @@ type result struct {
 
 func main() {
 	runs := flag.Int("runs", 5, "timed steps per model (after the compiling call)")
-	only := flag.String("only", "", `run only "tiny" or "small_sdxl"`)
+	only := flag.String("only", "", `run only "tiny", "small_sdxl" or "vae"`)
 	cpuprofile := flag.String("cpuprofile", "", "write CPU profiles of the timed steps to <file>.<bench>")
 	flag.Parse()
 	if err := run(*runs, *only, *cpuprofile); err != nil {
@@ -115,6 +119,19 @@ func run(runs int, only, cpuprofile string) error {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
 		r.Bench = c.name
+		line, _ := json.Marshal(r)
+		fmt.Println(string(line))
+	}
+	if only == "" || only == "vae" {
+		// One VAE decode of the step's output size, as the issue's benchmark
+		// asks: the small SDXL VAE (SDXL's structure at 1/4 width), 32×32
+		// latents, batch 1, random weights (bench/vaedecode has more sizes).
+		cfg := vaebench.SDXLLike([]int{32, 64, 128, 128}, 8)
+		r, err := vaebench.Decode(backend, "vae_decode_small_sdxl_32x32_b1_f32_go", cfg,
+			vae.DefaultOptions(backend, cfg, dtypes.InvalidDType), 1, 32, runs)
+		if err != nil {
+			return fmt.Errorf("vae decode: %w", err)
+		}
 		line, _ := json.Marshal(r)
 		fmt.Println(string(line))
 	}

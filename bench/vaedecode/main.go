@@ -26,7 +26,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/gobackend"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/bench/vaedecode/internal/vaebench"
+	"github.com/seed11f6bdef/gonb-ipadapter/bench/internal/vaebench"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/vae"
 )
 

@@ -25,7 +25,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/gobackend"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/bench/vaedecode/internal/vaebench"
+	"github.com/seed11f6bdef/gonb-ipadapter/bench/internal/vaebench"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/vae"
 	"github.com/seed11f6bdef/gonb-ipadapter/xla"

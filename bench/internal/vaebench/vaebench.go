@@ -1,5 +1,5 @@
 // Package vaebench times VAE decodes with random weights, for the
-// benchmark commands under bench/vaedecode.
+// benchmark commands (bench/vaedecode, bench/unetstep).
 package vaebench
 
 import (
