@@ -22,6 +22,10 @@ var implementedGroups = map[string]string{
 	"ip_mask":       "ipadapter/imageops, ipadapter/adapter",
 	"rng":           "ipadapter/torchrand",
 	"scheduler":     "ipadapter/scheduler",
+	"unet":          "ipadapter/unet (no adapter), ipadapter/adapter (with adapters)",
+	"vae":           "ipadapter/vae",
+	"pipeline":      "ipadapter (public pipeline API, folder and single-file loads)",
+	"single_file":   "ipadapter/convert",
 }
 
 func TestEveryGroupIsTested(t *testing.T) {
