@@ -107,3 +107,16 @@ func checkTinyFromCache(t *testing.T, p *Pipeline, snap, vaeSnap string) {
 		t.Errorf("vae notes: %v", p.Notes)
 	}
 }
+
+// TestResolveOfflineNotCached: a repo absent from the cache in offline mode
+// is reported as such, not as "not a diffusers pipeline".
+func TestResolveOfflineNotCached(t *testing.T) {
+	isolateHubEnv(t)
+	_, err := Resolve(context.Background(), "org/never-downloaded", Options{Hub: hub.Options{CacheDir: t.TempDir(), Offline: true}})
+	if err == nil {
+		t.Fatal("resolved a repo that is not cached, offline")
+	}
+	if !errors.Is(err, hub.ErrNotCached) || strings.Contains(err.Error(), "not a diffusers pipeline") {
+		t.Errorf("error %q: want the offline/not-cached error only", err)
+	}
+}

@@ -47,6 +47,10 @@ func Resolve(ctx context.Context, repoOrDir string, opts Options) (*Pipeline, er
 // readIndex reads the pipeline's model_index.json.
 func readIndex(ctx context.Context, root folder) (*Pipeline, error) {
 	path, err := root.fetch(ctx, "model_index.json")
+	if err != nil && !errors.Is(err, hub.ErrEntryNotFound) && !errors.Is(err, os.ErrNotExist) {
+		// Offline, unreachable, denied: say that, not "not a pipeline".
+		return nil, fmt.Errorf("loader: reading %s's model_index.json: %w", root, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("loader: %s is not a diffusers pipeline (a single-file checkpoint is read with SingleFile, "+
 			"a single component folder with its model package): %w", root, err)
