@@ -3,21 +3,26 @@ module github.com/seed11f6bdef/gonb-ipadapter
 go 1.27.3
 
 require (
-	github.com/edsrzf/mmap-go v1.2.0 // indirect
+	github.com/edsrzf/mmap-go v1.2.0
+	github.com/gomlx/compute v0.1.14
+	github.com/gomlx/exceptions v0.0.3
+	github.com/gomlx/go-xla v0.4.13
+	github.com/gomlx/gomlx v0.28.16
+	github.com/janpfeifer/gonb v0.11.5
+	github.com/nlpodyssey/gopickle v0.2.0
+	github.com/pkg/errors v0.9.1
+	golang.org/x/image v0.48.0
+	golang.org/x/term v0.40.0
+	golang.org/x/text v0.44.0
+)
+
+require (
 	github.com/go-logr/logr v1.4.3 // indirect
 	github.com/gofrs/flock v0.13.0 // indirect
-	github.com/gomlx/compute v0.1.14 // indirect
-	github.com/gomlx/exceptions v0.0.3 // indirect
-	github.com/gomlx/go-xla v0.4.13 // indirect
-	github.com/gomlx/gomlx v0.28.16 // indirect
+	github.com/gofrs/uuid v4.4.0+incompatible // indirect
 	github.com/google/uuid v1.6.0 // indirect
-	github.com/nlpodyssey/gopickle v0.2.0 // indirect
-	github.com/pkg/errors v0.9.1 // indirect
 	golang.org/x/exp v0.0.0-20260908205506-85c1c2202aba // indirect
-	golang.org/x/image v0.48.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
-	golang.org/x/term v0.40.0 // indirect
-	golang.org/x/text v0.44.0
 	google.golang.org/protobuf v1.36.11 // indirect
 	k8s.io/klog/v2 v2.140.0 // indirect
 )
