@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/adapter"
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/torchrand"
 )
 

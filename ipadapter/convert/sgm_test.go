@@ -8,14 +8,14 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/unet"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
 )
 
 func tinyConfigs(t *testing.T) SGMConfigs {
 	t.Helper()
-	return folderConfigs(t, filepath.Join(golden.Load(t).Dir, "tiny-sdxl"))
+	return folderConfigs(t, filepath.Join(golden.Repo(t), "tiny-sdxl"))
 }
 
 func f16(name string, shape ...int) weights.Info {

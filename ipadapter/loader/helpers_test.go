@@ -12,14 +12,14 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
 )
 
 // tinyDir is the fixture's tiny SDXL pipeline folder.
 func tinyDir(t *testing.T) string {
 	t.Helper()
-	return filepath.Join(golden.Load(t).Dir, "tiny-sdxl")
+	return filepath.Join(golden.Repo(t), "tiny-sdxl")
 }
 
 // isolateHubEnv clears the variables ipadapter/hub reads, so tests never

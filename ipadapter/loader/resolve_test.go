@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/hub"
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 )
 
 // TestResolveTinyFolder resolves the fixture pipeline folder: every
@@ -113,7 +113,7 @@ func TestResolveReplaceAndSkip(t *testing.T) {
 	}
 	otherVAE := t.TempDir()
 	copyTree(t, filepath.Join(tinyDir(t), "vae"), otherVAE)
-	adapters := filepath.Join(golden.Load(t).Dir, "ip-adapter")
+	adapters := filepath.Join(golden.Repo(t), "ip-adapter")
 
 	p, err := Resolve(context.Background(), dir, Options{
 		Replace: map[string]Location{

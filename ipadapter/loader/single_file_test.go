@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/hub"
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
 )
 
@@ -126,8 +126,8 @@ func firstWeights(t *testing.T, dir string) string {
 // component uses.
 func TestSingleFileErrorsAndExtras(t *testing.T) {
 	ctx := context.Background()
-	ix := golden.Load(t)
-	file := filepath.Join(ix.Dir, "single-file", "tiny-sdxl_sgm.fp16.safetensors")
+	repoDir := golden.Repo(t)
+	file := filepath.Join(repoDir, "single-file", "tiny-sdxl_sgm.fp16.safetensors")
 	src, err := weights.OpenSafetensors(file)
 	if err != nil {
 		t.Fatal(err)
@@ -189,8 +189,8 @@ func TestSingleFileErrorsAndExtras(t *testing.T) {
 // the configs from a cached repository.
 func TestSingleFileFromHub(t *testing.T) {
 	isolateHubEnv(t)
-	ix := golden.Load(t)
-	fh := newFakeHub(t, map[string]string{"stabilityai/sdxl": filepath.Join(ix.Dir, "single-file"), "org/tiny-sdxl": tinyDir(t)})
+	repoDir := golden.Repo(t)
+	fh := newFakeHub(t, map[string]string{"stabilityai/sdxl": filepath.Join(repoDir, "single-file"), "org/tiny-sdxl": tinyDir(t)})
 	opts := Options{Hub: hub.Options{CacheDir: t.TempDir(), Endpoint: fh.srv.URL}}
 	url := "https://huggingface.co/stabilityai/sdxl/blob/" + hubCommit + "/tiny-sdxl_sgm.fp16.safetensors"
 	// The config repository lists an image_encoder, whose weights are

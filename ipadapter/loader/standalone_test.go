@@ -5,15 +5,15 @@ import (
 	"testing"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/hub"
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 )
 
 // TestResolveStandalone resolves the image encoder folder that sits next to
 // the tiny IP-Adapters (h94/IP-Adapter's layout), which has no
 // model_index.json: its class comes from its config.json.
 func TestResolveStandalone(t *testing.T) {
-	ix := golden.Load(t)
-	repo := filepath.Join(ix.Dir, "ip-adapter")
+	repoDir := golden.Repo(t)
+	repo := filepath.Join(repoDir, "ip-adapter")
 	c, _, err := ResolveStandalone(t.Context(), "image_encoder", Location{Repo: repo, Subfolder: "sdxl_models/image_encoder"}, hub.Options{Offline: true})
 	if err != nil {
 		t.Fatal(err)

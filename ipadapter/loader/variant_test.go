@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 )
 
 // variantPipeline lays out a pipeline whose components have several weight
@@ -50,7 +50,7 @@ func variantPipeline(t *testing.T) string {
 		"x": "model.fp16-00001-of-00002.safetensors", "y": "model.fp16-00002-of-00002.safetensors",
 	})
 	// image_encoder: only a torch .bin, no variant.
-	copyFile(t, filepath.Join(golden.Load(t).Dir, "ip-adapter", "sdxl_models", "ip-adapter_tiny-sdxl.bin"), filepath.Join(dir, "image_encoder", "pytorch_model.bin"))
+	copyFile(t, filepath.Join(golden.Repo(t), "ip-adapter", "sdxl_models", "ip-adapter_tiny-sdxl.bin"), filepath.Join(dir, "image_encoder", "pytorch_model.bin"))
 	return dir
 }
 

@@ -6,7 +6,7 @@ import (
 	"math"
 	"os"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/pyjson"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/pyjson"
 )
 
 // Config is a diffusers scheduler config (scheduler_config.json), with the

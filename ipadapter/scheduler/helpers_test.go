@@ -1,5 +1,5 @@
 package scheduler
 
-import "github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/pyjson"
+import "github.com/seed11f6bdef/gonb-ipadapter/internal/pyjson"
 
 func pySanitize(b []byte) []byte { return pyjson.Sanitize(b) }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 )
 
 // TestGoldenRNG reproduces every rng case bit for bit. What each output is

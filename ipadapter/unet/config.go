@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/configfile"
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/pyjson"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/pyjson"
 )
 
 // Config is diffusers' UNet2DConditionModel config (unet/config.json),

@@ -10,7 +10,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/testutil"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"

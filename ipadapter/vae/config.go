@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/configfile"
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/pyjson"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/pyjson"
 )
 
 // Config is an AutoencoderKL config.json. Keys absent from the file take

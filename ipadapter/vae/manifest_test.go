@@ -3,7 +3,7 @@ package vae
 import (
 	"testing"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
 )
 

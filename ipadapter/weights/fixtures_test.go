@@ -7,19 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
 )
 
-// goldenDir is the fixture folder (testdata/golden at the module root).
-func goldenDir(t testing.TB) string {
-	t.Helper()
-	d, err := golden.Dir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+// goldenDir is the repository's fixture copy (testdata/golden at the
+// module root): these tests read particular files of it.
+func goldenDir(t testing.TB) string { return golden.Repo(t) }
 
 // adapterTwins returns the IP-Adapter fixtures that exist as both .bin and
 // .safetensors, without extension.

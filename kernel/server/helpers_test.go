@@ -9,32 +9,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter"
 	"github.com/seed11f6bdef/gonb-ipadapter/kernel"
 	"github.com/seed11f6bdef/gonb-ipadapter/kernel/server"
 )
 
-// fixtures returns the golden fixture folder: IPADAPTER_GOLDEN_DIR, else
-// testdata/golden of the module (ipadapter/internal/golden's rule; that
-// package is internal to ipadapter/, so it is repeated here).
-func fixtures(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("IPADAPTER_GOLDEN_DIR"); d != "" {
-		return d
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(d, "testdata", "golden")
-		}
-		if filepath.Dir(d) == d {
-			t.Fatalf("no go.mod above %s", wd)
-		}
-	}
-}
+// fixtures is the repository's fixture copy (testdata/golden): these
+// tests use particular files of it (the tiny model, one adapter).
+func fixtures(t *testing.T) string { return golden.Repo(t) }
 
 // testServer is a server running in this process on a fresh socket.
 type testServer struct {

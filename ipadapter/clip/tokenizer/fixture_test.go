@@ -3,7 +3,7 @@ package tokenizer
 import (
 	"testing"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 )
 
 // fixtureCase returns the first tokenizer case of the fixture index, for

@@ -14,7 +14,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 	"github.com/seed11f6bdef/gonb-ipadapter/xla"
 )
 
@@ -74,10 +74,7 @@ type fixtures struct {
 
 func fx(t *testing.T) fixtures {
 	t.Helper()
-	dir, err := golden.Dir()
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := golden.Repo(t)
 	ad := filepath.Join(dir, "ip-adapter", "sdxl_models")
 	f := fixtures{
 		model:       filepath.Join(dir, "tiny-sdxl"),

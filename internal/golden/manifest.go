@@ -8,7 +8,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/pyjson"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/pyjson"
 )
 
 // Manifest lists the tensors of a real full-size checkpoint (names, shapes,

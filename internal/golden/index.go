@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/pyjson"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/pyjson"
 )
 
 // Format is the index format this harness understands.
@@ -51,12 +51,21 @@ type Case struct {
 	dir string
 }
 
-// Dir returns the fixture folder: $IPADAPTER_GOLDEN_DIR, or testdata/golden
-// at the root of this module (found by walking up to go.mod).
+// Dir returns the fixture folder the golden tests run on:
+// $IPADAPTER_GOLDEN_DIR, or else RepoDir.
 func Dir() (string, error) {
 	if d := os.Getenv(EnvDir); d != "" {
 		return filepath.Abs(d)
 	}
+	return RepoDir()
+}
+
+// RepoDir returns the repository's own fixture copy, testdata/golden at
+// the root of this module (found by walking up to go.mod), whatever
+// IPADAPTER_GOLDEN_DIR says. Unit tests that need particular files (the
+// tiny model folder, one adapter file) use it; tests driven by the index
+// use Dir, so another fixture set of the same format can replace it.
+func RepoDir() (string, error) {
 	wd, err := os.Getwd()
 	if err != nil {
 		return "", err
@@ -154,4 +163,14 @@ func ForGroup(t *testing.T, group string, fn func(t *testing.T, c *Case)) {
 	for _, c := range cases {
 		t.Run(c.ID, func(t *testing.T) { fn(t, c) })
 	}
+}
+
+// Repo is RepoDir for tests: it fails the test when the folder is not found.
+func Repo(t testing.TB) string {
+	t.Helper()
+	d, err := RepoDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
