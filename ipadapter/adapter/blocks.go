@@ -41,6 +41,11 @@ func StyleOnly() Blocks { return Blocks{Up: Side{0: {0, 1, 0}}} }
 // "up": {"block_0": [0.0, 1.0, 0.0]}}.
 func StyleAndLayout() Blocks { return Blocks{Down: Side{2: {0, 1}}, Up: Side{0: {0, 1, 0}}} }
 
+// LayoutOnly is InstantStyle's layout-only setting for SDXL: scale 1 on
+// down_blocks.2.attentions.1 (the layers that carry composition), 0
+// elsewhere: {"down": {"block_2": [0.0, 1.0]}}.
+func LayoutOnly() Blocks { return Blocks{Down: Side{2: {0, 1}}} }
+
 func (b Blocks) String() string {
 	var parts []string
 	for _, s := range []struct {

@@ -106,7 +106,7 @@ func sdxlLayers(t *testing.T) []string {
 
 // TestInstantStylePresetsOnSDXL checks the presets against ip_adapter.md
 // §7: style only = key ids 69–87 (up_blocks.0.attentions.1), style and
-// layout adds 29–47 (down_blocks.2.attentions.1).
+// layout adds 29–47 (down_blocks.2.attentions.1), layout only is 29–47.
 func TestInstantStylePresetsOnSDXL(t *testing.T) {
 	layers := sdxlLayers(t)
 	for _, tc := range []struct {
@@ -116,6 +116,7 @@ func TestInstantStylePresetsOnSDXL(t *testing.T) {
 	}{
 		{"style only", StyleOnly(), [][2]int{{69, 87}}},
 		{"style and layout", StyleAndLayout(), [][2]int{{29, 47}, {69, 87}}},
+		{"layout only", LayoutOnly(), [][2]int{{29, 47}}},
 	} {
 		tabs, err := ExpandScales(layers, []AdapterScale{tc.scale}, []int{1}, []bool{false})
 		if err != nil {
