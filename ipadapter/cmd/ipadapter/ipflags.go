@@ -28,7 +28,7 @@ func (f *ipFlags) register(fs *flag.FlagSet) flagGroup {
 	fs.Var(&f.adapters, "ip-adapter", "adapter weights: a local `FILE`, or REPO/SUBFOLDER/WEIGHT on the Hub (h94/IP-Adapter/sdxl_models/ip-adapter_sdxl.bin); repeat for several adapters (from one folder)")
 	fs.Var(&f.images, "ip-image", "reference image of one adapter (`PATH|URL`), in --ip-adapter order; several images for one adapter: a comma-separated list")
 	fs.Var(&f.masks, "mask", "mask of one reference image (`PATH`; white: where it applies), in image order over all adapters; repeat, or separate with commas")
-	fs.Var(&f.scales, "scale", "`SCALE`: a number; or set_ip_adapter_scale's argument as JSON: [0.8, 0.35], [[0.7, 0.7]] (with masks), {\"up\": {\"block_0\": [0.0, 1.0, 0.0]}}; or the InstantStyle presets style, style+layout. Repeat for one per adapter (default: 1)")
+	fs.Var(&f.scales, "scale", "`SCALE`: a number; or set_ip_adapter_scale's argument as JSON: [0.8, 0.35], [[0.7, 0.7]] (with masks), {\"up\": {\"block_0\": [0.0, 1.0, 0.0]}}; or the InstantStyle presets style, layout, style+layout. Repeat for one per adapter (default: 1)")
 	fs.StringVar(&f.embeds, "ip-embeds", "", "embeddings `FILE` from 'ipadapter embed', instead of --ip-image")
 	fs.StringVar(&f.start, "ip-start", "", "`FRACTION` of the steps at which the adapters start (0-1; a comma-separated list for one per adapter)")
 	fs.StringVar(&f.end, "ip-end", "", "`FRACTION` of the steps after which they stop (0-1; as --ip-start)")

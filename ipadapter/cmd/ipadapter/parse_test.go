@@ -91,6 +91,7 @@ func TestParseScaleFlags(t *testing.T) {
 		{[]string{"[[0.7, 0.7]]"}, []adapter.AdapterScale{adapter.PerImage{0.7, 0.7}}},
 		{[]string{"style"}, []adapter.AdapterScale{adapter.StyleOnly()}},
 		{[]string{"0.5", "style+layout"}, []adapter.AdapterScale{adapter.Scale(0.5), adapter.StyleAndLayout()}},
+		{[]string{"layout"}, []adapter.AdapterScale{adapter.LayoutOnly()}},
 		{[]string{`{"up": {"block_0": [0.0, 1.0, 0.0]}}`}, []adapter.AdapterScale{adapter.StyleOnly()}},
 	} {
 		got, err := parseScaleFlags(tc.in)

@@ -11,6 +11,7 @@ import (
 var scalePresets = map[string]func() adapter.Blocks{
 	"style":        adapter.StyleOnly,
 	"style+layout": adapter.StyleAndLayout,
+	"layout":       adapter.LayoutOnly,
 }
 
 // parseScaleFlags reads the --scale values. Each is set_ip_adapter_scale's
@@ -41,7 +42,7 @@ func parseScale(v string) ([]adapter.AdapterScale, error) {
 	}
 	scales, err := adapter.ParseScales([]byte(v))
 	if err != nil {
-		return nil, usagef("--scale %s: %v (want a number, JSON as set_ip_adapter_scale takes it, \"style\" or \"style+layout\")", v, err)
+		return nil, usagef("--scale %s: %v (want a number, JSON as set_ip_adapter_scale takes it, \"style\", \"layout\" or \"style+layout\")", v, err)
 	}
 	return scales, nil
 }
