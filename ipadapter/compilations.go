@@ -13,3 +13,58 @@ func (p *Pipeline) UNetCompilations() int {
 	}
 	return p.unet.Compilations()
 }
+
+// Compilations counts the graphs each component of a pipeline compiled so
+// far, for claims such as "a scale sweep compiles once": compare two
+// counts. Every count only grows: graphs of an image encoder or of
+// adapters since replaced or unloaded stay counted.
+//
+// The VAE's graphs are not counted: package vae keeps no count (one decode
+// graph compiles per latent shape).
+type Compilations struct {
+	// UNet counts every UNet graph: one per input shape and adapter/mask
+	// layout, and one more per set of attention maps captured
+	// (Request.AttentionMaps).
+	UNet int
+	// TextEncoders has one count per text encoder, in diffusers' order
+	// (text_encoder, text_encoder_2): one graph per output selection and
+	// batch shape.
+	TextEncoders []int
+	// ImageEncoder counts the IP-Adapter image encoder's graphs (one per
+	// output selection and number of images).
+	ImageEncoder int
+	// ImageProjection counts the adapters' image projection graphs (one per
+	// request shape: batch and images per adapter).
+	ImageProjection int
+}
+
+// Total is the sum of every count.
+func (c Compilations) Total() int {
+	n := c.UNet + c.ImageEncoder + c.ImageProjection
+	for _, t := range c.TextEncoders {
+		n += t
+	}
+	return n
+}
+
+// Compilations returns the pipeline's compilation counts. Like
+// UNetCompilations, do not call it from Request.Progress.
+func (p *Pipeline) Compilations() Compilations {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.retired
+	if p.unet == nil {
+		return c
+	}
+	c.UNet = p.unet.Compilations()
+	for _, e := range p.text.Encoders {
+		c.TextEncoders = append(c.TextEncoders, e.Compilations())
+	}
+	if p.image != nil {
+		c.ImageEncoder += p.image.Compilations()
+	}
+	if p.adapters != nil {
+		c.ImageProjection += p.adapters.Projector().Compilations()
+	}
+	return c
+}

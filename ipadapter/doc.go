@@ -38,8 +38,14 @@
 // does not fit the adapter; SetIPAdapterScale takes every form of
 // set_ip_adapter_scale (package adapter: Scale, PerAdapter, PerImage with
 // masks, Blocks/StyleOnly/StyleAndLayout for InstantStyle);
-// UnloadIPAdapter removes them. Beyond diffusers, Request.IPAdapterWindows
-// limits an adapter to part of the denoising.
+// UnloadIPAdapter removes them. LoadIPAdapters takes one source per
+// adapter (IPAdapterSources reads load_ip_adapter's lists), and loads
+// transactionally: a failed load keeps the adapters and encoder there
+// were. Beyond diffusers, Request.IPAdapterWindows limits an adapter to
+// part of the denoising, and an encoder an earlier load brought is
+// replaced when new adapters need another. EncodeImagesWith (or an
+// ImageEmbedder) makes the pipeline's image embeddings without loading
+// the pipeline.
 //
 // # Generating
 //
@@ -49,7 +55,9 @@
 // inputs, so one compiled UNet serves every step and every scale. The
 // context cancels a run between steps; Request.Progress reports each step
 // with a cheap preview. SetScheduler swaps the scheduler by diffusers class
-// name.
+// name. Request.AttentionMaps returns the cross-attention maps of chosen
+// layers and steps, from the run's own UNet calls. Compilations counts
+// the compiled graphs of each component.
 //
 // # Results
 //

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gomlx/gomlx/core/tensors"
+
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/adapter"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/clip"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/guidance"
@@ -58,6 +60,8 @@ type generation struct {
 	ip       *adapter.Conditioning
 	shape    []int // latents [Bb, C, h, w]
 	warnings []string
+	// attention are the maps captured so far (Request.AttentionMaps).
+	attention []*StepAttention
 }
 
 func (g *generation) run(ctx context.Context) (*Result, error) {
@@ -110,6 +114,7 @@ func (g *generation) run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	res.Warnings = append(res.Warnings, g.warnings...)
+	res.Attention = g.attention
 	return res, nil
 }
 
@@ -170,7 +175,7 @@ func (g *generation) step(i int, latents []float32) ([]float32, error) {
 			return nil, err
 		}
 	}
-	out, err := g.p.unet.Predict(inputs)
+	out, att, err := g.predict(i+1, in.Timestep, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -201,9 +206,29 @@ func (g *generation) step(i int, latents []float32) ([]float32, error) {
 		Step: i + 1, Total: pl.steps, Timestep: float64(in.Timestep),
 		Latents:   newArray(r.PrevSample, g.shape...),
 		UNetInput: newArray(scaled, unetShape...), NoisePred: newArray(raw, unetShape...),
-		denoised: r.PredOriginalSample,
+		Attention: att, denoised: r.PredOriginalSample,
 	})
 	return r.PrevSample, nil
+}
+
+// predict runs the UNet for step (1-based), with attention capture when
+// the request asks for this step's maps (another compiled graph; the other
+// steps run the plain one).
+func (g *generation) predict(step int, timestep float32, inputs unet.Inputs) (*tensors.Tensor, *StepAttention, error) {
+	if !g.pl.attn.at(step) {
+		out, err := g.p.unet.Predict(inputs)
+		return out, nil, err
+	}
+	out, maps, err := g.p.unet.PredictWithAttention(inputs, g.pl.attn.names(inputs.IP))
+	if err != nil {
+		return nil, nil, err
+	}
+	att, err := g.stepAttention(step, timestep, inputs.IP, maps)
+	if err != nil {
+		return nil, nil, err
+	}
+	g.attention = append(g.attention, att)
+	return out, att, nil
 }
 
 // report calls the request's progress callback, if any.

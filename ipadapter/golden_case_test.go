@@ -7,8 +7,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/adapter"
 	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/adapter"
 )
 
 // goldenCall is a pipeline case turned into this package's calls: which

@@ -11,8 +11,8 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/adapter"
 	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/adapter"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/testutil"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/vae"
 )

@@ -21,6 +21,9 @@ type Result struct {
 	// Metadata describes the run: models and their hashes, seed, every
 	// setting. SavePNG writes it into the files.
 	Metadata Metadata
+	// Attention are the attention maps Request.AttentionMaps asked for, one
+	// entry per captured step, in step order (nil when none was asked for).
+	Attention []*StepAttention
 	// Warnings are what diffusers would log: truncated prompts, masks whose
 	// aspect ratio does not fit the image, files that could not be hashed.
 	Warnings []string

@@ -38,6 +38,10 @@ type Pipeline struct {
 	image     *clip.VisionEncoder
 	imageRec  *modelRecord
 	processor *imageops.CLIPProcessorConfig
+	// imageForAdapters says the image encoder was loaded by LoadIPAdapters
+	// from the adapters' repository, not chosen with the pipeline: loading
+	// adapters that need another one may replace it.
+	imageForAdapters bool
 
 	// schedBase is the scheduler config as loaded; sched is the current
 	// class and resolved config (SetScheduler).
@@ -50,6 +54,10 @@ type Pipeline struct {
 
 	records []*modelRecord // the components' files, but the image encoder's and the IP-Adapters'
 	notes   []string       // what loading wants the user to know
+
+	// retired counts the compilations of image encoders and projections
+	// since replaced or unloaded, so Compilations never goes down.
+	retired Compilations
 }
 
 // FromPretrained loads a diffusers SDXL pipeline (model_index.json and one

@@ -26,6 +26,9 @@ type Progress struct {
 	// classifier-free guidance, negative half first) and NoisePred its raw
 	// output, before guidance. Both are nil at Step 0.
 	UNetInput, NoisePred *Array
+	// Attention holds the step's attention maps when Request.AttentionMaps
+	// asked for this step, else nil.
+	Attention *StepAttention
 
 	// denoised is the scheduler's prediction of the final latents (x₀),
 	// nil when the scheduler gives none.

@@ -105,6 +105,12 @@ type Request struct {
 	// OutputType: OutputImages (default), OutputNP or OutputLatents.
 	OutputType OutputType
 
+	// AttentionMaps, if set, asks for the attention maps of some attn2
+	// layers at some steps, computed by the generation's own UNet calls:
+	// in Progress.Attention as each captured step ends, and all of them in
+	// Result.Attention. AttentionMaps says what the maps hold and cost.
+	AttentionMaps *AttentionMaps
+
 	// Progress, if set, is called before the first step (Step 0) and after
 	// every step, from the generating goroutine, which holds the pipeline:
 	// it must not call the pipeline's methods (cancel the context to stop).

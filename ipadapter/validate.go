@@ -25,6 +25,7 @@ type plan struct {
 	negTimeIDs       [6]float32
 	windows          []adapter.Window
 	numAdapters      int
+	attn             *attentionPlan // nil: no attention maps
 }
 
 // images is B·n, the number of images generated (diffusers' effective batch).
@@ -40,6 +41,9 @@ func (p *Pipeline) plan(req Request) (*plan, error) {
 		return nil, err
 	}
 	if err := pl.resolveNumbers(); err != nil {
+		return nil, err
+	}
+	if err := pl.resolveAttention(p); err != nil {
 		return nil, err
 	}
 	// diffusers' do_classifier_free_guidance: guidance_scale > 1 and a UNet

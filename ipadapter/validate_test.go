@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/adapter"
 	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/adapter"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/torchrand"
 )
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"strings"
 
 	"github.com/gomlx/compute/dtypes"
 
@@ -50,7 +49,10 @@ func Load(m *unet.Model, paths ...string) (*Adapters, error) {
 // Attach loads opened adapter files into m, replacing any adapters loaded
 // before; the caller closes the files (they are not needed afterwards).
 // Every file is checked against the UNet first, so a file made for another
-// model (an SD 1.5 adapter in SDXL) leaves m unchanged.
+// model (an SD 1.5 adapter in SDXL) leaves m unchanged; and a file that
+// fails to read later also leaves m (and the previous Adapters, which stay
+// usable) as they were: see stash.go. On success the previous Adapters'
+// weights are gone from m; close their Projector.
 func Attach(m *unet.Model, files ...*File) (*Adapters, error) {
 	if m == nil {
 		return nil, errors.New("IP-Adapter: no UNet model given")
@@ -68,10 +70,7 @@ func Attach(m *unet.Model, files ...*File) (*Adapters, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Compiled graphs may hold the previous adapters' weights: drop them
-	// with the weights.
-	err = removeIPWeights(m)
-	m.ForgetCompiled()
+	previous, err := stashIPWeights(m)
 	if err != nil {
 		proj.Close()
 		return nil, err
@@ -84,10 +83,22 @@ func Attach(m *unet.Model, files ...*File) (*Adapters, error) {
 			err = nn.AddToStore(m.Store(), m.UNet().IPSpecs(a), src, m.Backend(), dtypes.InvalidDType)
 		}
 		if err != nil {
-			removeIPWeights(m)
+			err = fmt.Errorf("%s: loading ip_adapter weights: %w", f.Name, err)
+			// The compiled graphs hold (or read) the previous weights,
+			// which come back unchanged: they stay valid.
+			if rerr := errors.Join(removeIPWeights(m), previous.restore()); rerr != nil {
+				err = fmt.Errorf("%w; restoring the previous adapters failed, so none is loaded: %w", err, unloadAll(m, previous, rerr))
+			}
 			proj.Close()
-			return nil, fmt.Errorf("%s: loading ip_adapter weights: %w", f.Name, err)
+			return nil, err
 		}
+	}
+	// Compiled graphs may hold the previous adapters' weights: drop them
+	// with the weights.
+	m.ForgetCompiled()
+	if err := previous.drop(); err != nil {
+		proj.Close()
+		return nil, fmt.Errorf("IP-Adapter: no adapter is loaded: %w", unloadAll(m, previous, err))
 	}
 	ad := &Adapters{model: m, proj: proj, files: files}
 	for range files {
@@ -97,20 +108,35 @@ func Attach(m *unet.Model, files ...*File) (*Adapters, error) {
 	return ad, nil
 }
 
+// unloadAll removes every IP weight, new and previous, after a failure
+// that left m in no known state: then no adapter is loaded (Loaded says
+// so for the previous Adapters).
+func unloadAll(m *unet.Model, previous *stash, cause error) error {
+	err := errors.Join(cause, removeIPWeights(m), previous.drop())
+	m.ForgetCompiled()
+	return err
+}
+
+// Loaded reports whether every adapter's weights are still in the UNet's
+// store: false once Unload ran, or after a failed Attach could not restore
+// them.
+func (ad *Adapters) Loaded() bool {
+	for a := range ad.files {
+		for _, s := range ad.model.UNet().IPSpecs(a) {
+			if ad.model.Store().GetVariable("/"+s.Name) == nil {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // ipWeightMarkers are the name parts of IP weights in the UNet's store.
 var ipWeightMarkers = []string{".processor.to_k_ip.", ".processor.to_v_ip."}
 
 // removeIPWeights deletes every IP-Adapter weight from the UNet's store.
 func removeIPWeights(m *unet.Model) error {
-	var names []string
-	for v := range m.Store().IterVariables() {
-		for _, marker := range ipWeightMarkers {
-			if strings.Contains(v.Path(), marker) {
-				names = append(names, v.Path())
-			}
-		}
-	}
-	for _, n := range names {
+	for _, n := range ipWeightPaths(m) {
 		if err := m.Store().DeleteVariable(n); err != nil {
 			return fmt.Errorf("removing IP-Adapter weight %s: %w", n, err)
 		}
@@ -190,12 +216,19 @@ func (ad *Adapters) CheckEncoder(cfg clip.VisionConfig) error {
 // adapter with two, {{a}, {b}} for two adapters), as
 // prepare_ip_adapter_image_embeds does before batching.
 func (ad *Adapters) EncodeImages(enc ImageEncoder, images [][]image.Image) ([]*ImageEmbeds, error) {
-	if len(images) != len(ad.files) {
-		return nil, fmt.Errorf("`ip_adapter_image` must have same length as the number of IP Adapters. Got %d images and %d IP Adapters", len(images), len(ad.files))
+	return EncodeImages(ad.files, enc, images)
+}
+
+// EncodeImages is Adapters.EncodeImages for adapter files that are not
+// loaded into a UNet: encoding needs only their kinds and widths, which
+// opening a file reads, so embeddings can be made without the UNet.
+func EncodeImages(files []*File, enc ImageEncoder, images [][]image.Image) ([]*ImageEmbeds, error) {
+	if len(images) != len(files) {
+		return nil, fmt.Errorf("`ip_adapter_image` must have same length as the number of IP Adapters. Got %d images and %d IP Adapters", len(images), len(files))
 	}
 	out := make([]*ImageEmbeds, len(images))
 	for a, imgs := range images {
-		e, err := ad.files[a].Encode(enc, imgs)
+		e, err := files[a].Encode(enc, imgs)
 		if err != nil {
 			return nil, err
 		}

@@ -9,9 +9,9 @@ import (
 
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/clip"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/imageops"
-	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/testutil"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
 )

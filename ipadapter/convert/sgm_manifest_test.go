@@ -6,8 +6,8 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/clip"
 	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/clip"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/unet"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/vae"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"

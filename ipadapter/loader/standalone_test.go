@@ -4,8 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/hub"
 	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/hub"
 )
 
 // TestResolveStandalone resolves the image encoder folder that sits next to

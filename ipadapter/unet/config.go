@@ -7,8 +7,8 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/configfile"
 	"github.com/seed11f6bdef/gonb-ipadapter/internal/pyjson"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/configfile"
 )
 
 // Config is diffusers' UNet2DConditionModel config (unet/config.json),

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/configfile"
 	"github.com/seed11f6bdef/gonb-ipadapter/internal/pyjson"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/configfile"
 )
 
 // Config is an AutoencoderKL config.json. Keys absent from the file take

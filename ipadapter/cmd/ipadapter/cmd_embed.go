@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"image"
 	"strings"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter"
@@ -72,20 +73,33 @@ func (c *embedCmd) run(ctx context.Context, a *app, args []string) error {
 	}
 	p := newProgress(a, c.quiet)
 	defer p.end() // erase a bar before the error line, if any
-	pipe, err := c.model.load(ctx, p)
+	opts, err := c.model.options(p)
 	if err != nil {
 		return err
 	}
-	defer pipe.Close()
-	if err := c.ip.load(ctx, pipe, p); err != nil {
+	// Only the image encoder and the adapters' headers are loaded: the
+	// encoder and feature extractor the pipeline would use, not SDXL.
+	embedOpts := ipadapter.EmbedOptions{Options: opts, Pipeline: c.model.model, SingleFile: c.model.singleFile != ""}
+	var images [][]image.Image
+	for _, v := range c.ip.images {
+		var imgs []image.Image
+		for _, ref := range splitList(v) {
+			img, err := ipadapter.LoadImage(ctx, ref)
+			if err != nil {
+				return fmt.Errorf("--ip-image: %w", err)
+			}
+			imgs = append(imgs, img)
+		}
+		images = append(images, imgs)
+	}
+	p.info("loading the image encoder for IP-Adapter %s", strings.Join(c.ip.adapters, ", "))
+	embedder, err := ipadapter.NewImageEmbedder(ctx, embedOpts, c.ip.source)
+	if err != nil {
 		return err
 	}
-	var req ipadapter.Request
-	if err := c.ip.fill(ctx, pipe, &req); err != nil {
-		return err
-	}
+	defer embedder.Close()
 	p.info("encoding %d reference image(s)", c.ip.imageCount())
-	embeds, err := pipe.EncodeIPAdapterImages(req.IPAdapterImages)
+	embeds, err := embedder.Encode(images)
 	if err != nil {
 		return err
 	}
