@@ -2,9 +2,9 @@ package ipadapter
 
 // UNetCompilations is the number of UNet graphs compiled so far, the cost a
 // sweep must pay once: scales, masks, windows, timesteps and seeds are graph
-// inputs, so only a new shape (size, batch, adapters, images) adds one. The
-// command-line sweep reports it. Do not call it from Request.Progress (the
-// running generation holds the pipeline).
+// inputs, so only a new shape (size, batch, adapters, images) adds one
+// (Compilations has every component's count). Do not call it from
+// Request.Progress (the running generation holds the pipeline).
 func (p *Pipeline) UNetCompilations() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -18,9 +18,6 @@ func (p *Pipeline) UNetCompilations() int {
 // far, for claims such as "a scale sweep compiles once": compare two
 // counts. Every count only grows: graphs of an image encoder or of
 // adapters since replaced or unloaded stay counted.
-//
-// The VAE's graphs are not counted: package vae keeps no count (one decode
-// graph compiles per latent shape).
 type Compilations struct {
 	// UNet counts every UNet graph: one per input shape and adapter/mask
 	// layout, and one more per set of attention maps captured
@@ -36,11 +33,14 @@ type Compilations struct {
 	// ImageProjection counts the adapters' image projection graphs (one per
 	// request shape: batch and images per adapter).
 	ImageProjection int
+	// VAE counts the VAE's decode graphs (one per latent shape; none for
+	// latent output).
+	VAE int
 }
 
 // Total is the sum of every count.
 func (c Compilations) Total() int {
-	n := c.UNet + c.ImageEncoder + c.ImageProjection
+	n := c.UNet + c.ImageEncoder + c.ImageProjection + c.VAE
 	for _, t := range c.TextEncoders {
 		n += t
 	}
@@ -57,6 +57,9 @@ func (p *Pipeline) Compilations() Compilations {
 		return c
 	}
 	c.UNet = p.unet.Compilations()
+	if p.vae != nil {
+		c.VAE = p.vae.Compilations()
+	}
 	for _, e := range p.text.Encoders {
 		c.TextEncoders = append(c.TextEncoders, e.Compilations())
 	}

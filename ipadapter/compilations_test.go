@@ -42,3 +42,35 @@ func TestCompilationsPerComponent(t *testing.T) {
 		t.Errorf("after unloading: %+v, want the encoder's and projection's counts kept from %+v", after, first)
 	}
 }
+
+// TestCompilationsCountTheVAE: latent output decodes nothing; the first
+// decoded run compiles the VAE's decode graph, a second one of the same
+// size nothing more; Total includes the VAE.
+func TestCompilationsCountTheVAE(t *testing.T) {
+	call := basicCall(t)
+	p := ownPipeline(t, testOptions(t))
+	req := call.req
+	req.NumInferenceSteps = 1
+	req.IPAdapterImages = nil
+	latentsOf(t, p, req)
+	if c := p.Compilations(); c.VAE != 0 {
+		t.Fatalf("latent output compiled %d VAE graphs, want none", c.VAE)
+	}
+	req.OutputType = OutputNP
+	for run := range 2 {
+		if _, err := p.Generate(t.Context(), req); err != nil {
+			t.Fatal(err)
+		}
+		c := p.Compilations()
+		if c.VAE != 1 {
+			t.Errorf("after decoded run %d: %d VAE compilations, want 1", run+1, c.VAE)
+		}
+		sum := c.UNet + c.ImageEncoder + c.ImageProjection + c.VAE
+		for _, n := range c.TextEncoders {
+			sum += n
+		}
+		if c.Total() != sum {
+			t.Errorf("Total %d, the counts %+v sum to %d", c.Total(), c, sum)
+		}
+	}
+}

@@ -10,36 +10,39 @@ import (
 // AttentionRequest is a generation plus which attention maps to keep.
 type AttentionRequest struct {
 	Request
-	// Step is the denoising step whose UNet call is probed (1-based; 0 =
+	// Step is the denoising step whose UNet call is captured (1-based; 0 =
 	// the middle one).
 	Step int
 	// Layers are attn2 module names ("up_blocks.0.attentions.1.
 	// transformer_blocks.0.attn2"); empty = all (70 on SDXL: large).
+	// Capturing compiles a second UNet graph per list of layers (and image
+	// size), so keep the list the same across calls.
 	Layers []string
 	// Image is the image of the batch whose maps are kept.
 	Image int
 }
 
 // Attention is a generation's result with the cross-attention maps of
-// one of its UNet calls (see wire.AttentionResult for the layout).
+// one of its UNet calls, captured by the pipeline during that very
+// generation (see wire.AttentionResult for the layout).
 type Attention struct {
 	// Result is the generation's output.
 	Result *Result
-	// Step of Total is the probed UNet call, at Timestep.
+	// Step of Total is the captured UNet call, at Timestep.
 	Step, Total int
 	Timestep    float64
 	// TextTokens label the text maps' keys (start, prompt, end).
 	TextTokens []string
 	// Layers are the maps per attn2 layer, in attn_processors order.
 	Layers []wire.LayerMaps
-	// NoiseMaxAbsDiff compares the probe's UNet output with the
-	// pipeline's at that step (rounding level: the same computation).
-	NoiseMaxAbsDiff float64
 }
 
 // Attention generates and returns the attention maps of the step's UNet
 // call (conditional half), averaged over heads: per layer, the text
-// tokens' maps and each adapter's image tokens' maps.
+// tokens' maps and each adapter's image tokens' maps. The image is the
+// one Generate makes (bit for bit on the CPU; on a GPU the captured step
+// computes attention without the fused kernel, which may differ at
+// rounding level).
 func (p *Pipeline) Attention(ctx context.Context, r AttentionRequest) (*Attention, error) {
 	w, err := r.wire()
 	if err != nil {
@@ -70,5 +73,5 @@ func (p *Pipeline) Attention(ctx context.Context, r AttentionRequest) (*Attentio
 	}
 	a := ev.Attention
 	return &Attention{Result: res, Step: a.Step, Total: a.Total, Timestep: a.Timestep,
-		TextTokens: a.TextTokens, Layers: a.Layers, NoiseMaxAbsDiff: a.NoiseMaxAbsDiff}, nil
+		TextTokens: a.TextTokens, Layers: a.Layers}, nil
 }

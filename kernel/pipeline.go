@@ -17,6 +17,7 @@ type (
 	AdapterRequest = wire.AdapterRequest
 	ComponentRef   = wire.ComponentRef
 	PipelineInfo   = wire.PipelineInfo
+	Compilations   = wire.Compilations
 	Status         = wire.Status
 	Embeds         = wire.Embeds
 )
@@ -45,8 +46,9 @@ func (p *Pipeline) path(prefix string) string { return prefix + url.PathEscape(p
 
 // Load loads a pipeline (ipadapter.FromPretrained or FromSingleFile) or,
 // when one with the same name and arguments is loaded, returns it at once
-// (Info.Reused). Downloads report through onDownload (nil: none).
-func (c *Client) Load(ctx context.Context, req LoadRequest, onDownload func(done, total int64)) (*Pipeline, *PipelineInfo, error) {
+// (Info.Reused). Downloads report through onDownload (nil: none): the
+// file's path in its repository, bytes done and its size.
+func (c *Client) Load(ctx context.Context, req LoadRequest, onDownload func(file string, done, total int64)) (*Pipeline, *PipelineInfo, error) {
 	req.Model = absIfLocal(req.Model)
 	req.Config = absIfLocal(req.Config)
 	req.VAE.Repo = absIfLocal(req.VAE.Repo)
@@ -58,10 +60,10 @@ func (c *Client) Load(ctx context.Context, req LoadRequest, onDownload func(done
 	return c.Pipeline(ev.Pipeline.Name), ev.Pipeline, nil
 }
 
-func downloads(f func(done, total int64)) func(*wire.Event) {
+func downloads(f func(file string, done, total int64)) func(*wire.Event) {
 	return func(ev *wire.Event) {
 		if f != nil && ev.Download != nil {
-			f(ev.Download.Done, ev.Download.Total)
+			f(ev.Download.File, ev.Download.Done, ev.Download.Total)
 		}
 	}
 }
@@ -81,8 +83,10 @@ func (p *Pipeline) Info(ctx context.Context) (*PipelineInfo, error) {
 }
 
 // LoadIPAdapter loads IP-Adapters (load_ip_adapter), replacing those
-// loaded; the same files again are kept as they are (Info.Reused).
-func (p *Pipeline) LoadIPAdapter(ctx context.Context, req AdapterRequest, onDownload func(done, total int64)) (*PipelineInfo, error) {
+// loaded, and the image encoder they brought when the new ones need
+// another; a failed load keeps them. The same files again are kept as
+// they are (Info.Reused).
+func (p *Pipeline) LoadIPAdapter(ctx context.Context, req AdapterRequest, onDownload func(file string, done, total int64)) (*PipelineInfo, error) {
 	req.Repo = absIfLocal(req.Repo)
 	ev, err := p.c.stream(ctx, p.path(wire.PathAdapters), req, downloads(onDownload))
 	if err != nil {

@@ -28,6 +28,11 @@ type Options struct {
 	// (resumed bytes included) and the file's size. It is not called for
 	// files already in the cache.
 	Progress func(done, total int64)
+	// ProgressFile, if set, is called as Progress is (both are called
+	// when both are set), with the path of the file inside its repository
+	// ("unet/diffusion_pytorch_model.fp16.safetensors"), for displays that
+	// name what is downloading.
+	ProgressFile func(file string, done, total int64)
 }
 
 // defaultEndpoint is the public Hub, used when neither Options.Endpoint nor

@@ -26,6 +26,7 @@ func newRequest(repoID, filename string, opts Options) (*request, error) {
 	if err := checkRelative("revision", cfg.revision); err != nil {
 		return nil, err
 	}
+	cfg.progress = opts.progressFor(filename)
 	return &request{config: cfg, repoID: repoID, filename: filename, cache: newRepoCache(cfg.cacheDir, repoID)}, nil
 }
 

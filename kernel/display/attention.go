@@ -181,7 +181,7 @@ type AttentionOptions struct {
 	Width int
 }
 
-// ShowAttention shows the cross-attention maps of a probe, averaged over
+// ShowAttention shows the cross-attention maps of a generation, averaged over
 // the chosen layers: one heat-map per text token, and optionally per image
 // token of each adapter.
 func ShowAttention(att *kernel.Attention, o AttentionOptions) error {

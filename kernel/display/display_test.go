@@ -128,7 +128,7 @@ func TestShrink(t *testing.T) {
 	}
 }
 
-// attention builds a probe result with two layers of different grids.
+// attention builds an attention result with two layers of different grids.
 func attention() *kernel.Attention {
 	fine := wire.LayerMaps{Name: "down_blocks.1.attentions.0.transformer_blocks.0.attn2", Level: 1, Height: 2, Width: 2,
 		Text: &wire.Map{Keys: 2, Data: wire.Floats{1, 1, 1, 1, 0, 0, 0, 0}},

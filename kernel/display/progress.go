@@ -19,6 +19,7 @@ type Progress struct {
 	width     int
 	last      time.Time
 	shown     bool
+	file      string // the download shown last
 }
 
 // NewProgress makes a progress line; nothing shows until the first
@@ -42,18 +43,28 @@ func (p *Progress) Update(pr kernel.Progress) {
 }
 
 // Download shows a download's progress (kernel Load callbacks).
-func (p *Progress) Download(done, total int64) {
-	if done != total && time.Since(p.last) < 200*time.Millisecond {
+func (p *Progress) Download(file string, done, total int64) {
+	if done != total && file == p.file && time.Since(p.last) < 200*time.Millisecond {
 		return
 	}
+	p.file = file
 	p.last = time.Now()
 	p.shown = true
+	gonbui.UpdateHTML(p.id, DownloadHTML(p.title, file, done, total))
+}
+
+// DownloadHTML renders one download state.
+func DownloadHTML(title, file string, done, total int64) string {
 	pct := 0.0
 	if total > 0 {
 		pct = 100 * float64(done) / float64(total)
 	}
-	gonbui.UpdateHTML(p.id, fmt.Sprintf(`<div><b>%s</b> downloading: <progress value="%d" max="%d"></progress> %.1f of %.1f GB (%.0f%%)</div>`,
-		html.EscapeString(p.title), done, max(total, 1), float64(done)/1e9, float64(total)/1e9, pct))
+	what := ""
+	if file != "" {
+		what = " <code>" + html.EscapeString(file) + "</code>"
+	}
+	return fmt.Sprintf(`<div><b>%s</b> downloading%s: <progress value="%d" max="%d"></progress> %.1f of %.1f GB (%.0f%%)</div>`,
+		html.EscapeString(title), what, done, max(total, 1), float64(done)/1e9, float64(total)/1e9, pct)
 }
 
 // Done replaces the line with a final message ("" removes it; nothing

@@ -25,7 +25,7 @@ func StatusHTML(st *kernel.Status) string {
 	if st.Backend.Error != "" {
 		fmt.Fprintf(&b, `<p style="color: #b00020;">%s</p>`, html.EscapeString(st.Backend.Error))
 	}
-	b.WriteString(`<table><tr><th>pipeline</th><th>model</th><th>adapters</th><th>scale</th><th>scheduler</th><th>runs</th><th>s/step first → last</th></tr>`)
+	b.WriteString(`<table><tr><th>pipeline</th><th>model</th><th>adapters</th><th>scale</th><th>scheduler</th><th>runs</th><th>s/step first → last</th><th>compiled graphs</th></tr>`)
 	for _, p := range st.Pipelines {
 		adapters := "—"
 		if p.Adapters != nil {
@@ -35,9 +35,9 @@ func StatusHTML(st *kernel.Status) string {
 		if scale == "" && p.NumAdapters > 0 {
 			scale = "1"
 		}
-		fmt.Fprintf(&b, `<tr><td>%s</td><td>%s</td><td>%s</td><td><code>%s</code></td><td>%s</td><td>%d</td><td>%.3f → %.3f</td></tr>`,
+		fmt.Fprintf(&b, `<tr><td>%s</td><td>%s</td><td>%s</td><td><code>%s</code></td><td>%s</td><td>%d</td><td>%.3f → %.3f</td><td>%s</td></tr>`,
 			html.EscapeString(p.Name), html.EscapeString(p.Load.Model), html.EscapeString(adapters), html.EscapeString(scale),
-			html.EscapeString(p.Scheduler), p.Generations, p.FirstStepSeconds, p.LastStepSeconds)
+			html.EscapeString(p.Scheduler), p.Generations, p.FirstStepSeconds, p.LastStepSeconds, html.EscapeString(CompilationsText(p.Compilations)))
 	}
 	b.WriteString(`</table>`)
 	fmt.Fprintf(&b, `<details><summary>device report</summary><pre>%s</pre></details>`, html.EscapeString(st.Backend.Report))

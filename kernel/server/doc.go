@@ -9,7 +9,8 @@
 // goes away (an interrupted cell). The process exits after an idle
 // timeout, so a forgotten backend gives its memory back.
 //
-// The backend adds no model logic: every call is the library's, plus the
-// attention probe (package kernel/probe) for the maps the pipeline cannot
-// capture itself.
+// The backend adds no model logic: every call is the library's, attention
+// maps included (the pipeline captures them from its own run,
+// ipadapter.Request.AttentionMaps); the backend only lays them out for a
+// notebook.
 package server

@@ -32,10 +32,9 @@ func (s *Server) handleGenerate(w http.ResponseWriter, r *http.Request) error {
 }
 
 // generate runs one generation for a wire request, streaming progress to
-// st and handing every library progress report to tap (the attention
-// probe's hook). The caller holds e.mu. The request is returned as the
-// library saw it.
-func (e *entry) generate(ctx context.Context, r *wire.GenerateRequest, st *stream, tap func(ipadapter.Progress)) (*ipadapter.Result, ipadapter.Request, error) {
+// st; maps, if not nil, asks the run for attention maps. The caller holds
+// e.mu. The request is returned as the library saw it.
+func (e *entry) generate(ctx context.Context, r *wire.GenerateRequest, st *stream, maps *ipadapter.AttentionMaps) (*ipadapter.Result, ipadapter.Request, error) {
 	if e.pipe == nil {
 		return nil, ipadapter.Request{}, fmt.Errorf("pipeline %q was closed", e.info.Name)
 	}
@@ -48,11 +47,9 @@ func (e *entry) generate(ctx context.Context, r *wire.GenerateRequest, st *strea
 	if err != nil {
 		return nil, req, err
 	}
+	req.AttentionMaps = maps
 	var stepSeconds float64
 	req.Progress = func(p ipadapter.Progress) {
-		if tap != nil {
-			tap(p)
-		}
 		if p.Step == p.Total && p.Total > 0 {
 			stepSeconds = p.Elapsed.Seconds() / float64(p.Total)
 		}

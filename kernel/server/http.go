@@ -89,6 +89,8 @@ type stream struct {
 	enc   *json.Encoder
 	flush func()
 	last  time.Time
+	// lastFile is the file of the latest download event sent.
+	lastFile string
 }
 
 func newStream(w http.ResponseWriter) *stream {
@@ -111,10 +113,11 @@ func (st *stream) send(ev wire.Event) {
 }
 
 // sendThrottled sends ev unless one was sent less than every ago (for
-// download progress, which comes once per chunk).
-func (st *stream) sendThrottled(ev wire.Event, every time.Duration) {
+// download progress, which comes once per chunk); urgent events go out
+// anyway.
+func (st *stream) sendThrottled(ev wire.Event, every time.Duration, urgent bool) {
 	st.mu.Lock()
-	if time.Since(st.last) < every {
+	if !urgent && time.Since(st.last) < every {
 		st.mu.Unlock()
 		return
 	}
@@ -131,7 +134,13 @@ func (st *stream) finish(ev wire.Event, err error) {
 	st.send(ev)
 }
 
-// downloadProgress sends a hub download's progress, at most twice a second.
-func (st *stream) downloadProgress(done, total int64) {
-	st.sendThrottled(wire.Event{Download: &wire.Download{Done: done, Total: total}}, 500*time.Millisecond)
+// downloadProgress sends a hub download's progress, at most twice a
+// second, but always a file's first and last report, so the cell names
+// each file and sees it finish.
+func (st *stream) downloadProgress(file string, done, total int64) {
+	st.mu.Lock()
+	urgent := file != st.lastFile || done == total
+	st.lastFile = file
+	st.mu.Unlock()
+	st.sendThrottled(wire.Event{Download: &wire.Download{File: file, Done: done, Total: total}}, 500*time.Millisecond, urgent)
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/adapter"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/hub"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/scheduler"
-	"github.com/seed11f6bdef/gonb-ipadapter/kernel/probe"
 	"github.com/seed11f6bdef/gonb-ipadapter/kernel/wire"
 	"github.com/seed11f6bdef/gonb-ipadapter/xla"
 )
@@ -24,11 +23,9 @@ import (
 // (set the scale, then generate) atomic against other clients; the
 // pipeline serialises its own methods anyway.
 type entry struct {
-	mu    sync.Mutex
-	pipe  *ipadapter.Pipeline
-	info  wire.PipelineInfo
-	spec  probe.Spec
-	probe *probe.Probe // built on the first attention request
+	mu   sync.Mutex
+	pipe *ipadapter.Pipeline
+	info wire.PipelineInfo
 	// downloads receives the hub's progress for this pipeline's files.
 	downloads *sink
 	// published is the latest description (publish), read by status
@@ -39,10 +36,6 @@ type entry struct {
 func (e *entry) close() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.probe != nil {
-		e.probe.Close()
-		e.probe = nil
-	}
 	if e.pipe != nil {
 		e.pipe.Close()
 		e.pipe = nil
@@ -58,9 +51,7 @@ func (e *entry) publish() wire.PipelineInfo {
 		info.NumAdapters = e.pipe.NumIPAdapters()
 		info.Scheduler, _ = e.pipe.Scheduler()
 		info.Notes = e.pipe.Notes()
-	}
-	if e.probe != nil {
-		info.ProbeCompilations = e.probe.Compilations()
+		info.Compilations = compilations(e.pipe.Compilations())
 	}
 	e.published.Store(&info)
 	return info
@@ -112,15 +103,15 @@ func (s *Server) handleLoad(w http.ResponseWriter, r *http.Request) error {
 	if req.Model == "" {
 		return badRequest("load: no model given")
 	}
-	opts, spec, err := loadOptions(req)
+	opts, err := loadOptions(req)
 	if err != nil {
 		return badRequest("load: %w", err)
 	}
 	st := newStream(w)
 	downloads := &sink{}
-	opts.Hub.Progress = downloads.report
+	opts.Hub.ProgressFile = downloads.report
 	detach := downloads.attach(st.downloadProgress)
-	info, err := s.load(r.Context(), req, opts, spec, downloads)
+	info, err := s.load(r.Context(), req, opts, downloads)
 	detach()
 	st.finish(wire.Event{Pipeline: info}, err)
 	return nil
@@ -128,7 +119,7 @@ func (s *Server) handleLoad(w http.ResponseWriter, r *http.Request) error {
 
 // load loads a pipeline under req.Name, or returns the loaded one when
 // the arguments are unchanged.
-func (s *Server) load(ctx context.Context, req wire.LoadRequest, opts ipadapter.Options, spec probe.Spec, downloads *sink) (*wire.PipelineInfo, error) {
+func (s *Server) load(ctx context.Context, req wire.LoadRequest, opts ipadapter.Options, downloads *sink) (*wire.PipelineInfo, error) {
 	s.mu.Lock()
 	old := s.pipelines[req.Name]
 	s.mu.Unlock()
@@ -165,7 +156,7 @@ func (s *Server) load(ctx context.Context, req wire.LoadRequest, opts ipadapter.
 		pipe.Close()
 		return nil, err
 	}
-	e := &entry{pipe: pipe, spec: spec, downloads: downloads}
+	e := &entry{pipe: pipe, downloads: downloads}
 	e.info = wire.PipelineInfo{Name: req.Name, Load: req, LoadSeconds: time.Since(start).Seconds(), DefaultHeight: h, DefaultWidth: wd}
 	e.info.Load.Reload = false
 	s.mu.Lock()
@@ -181,9 +172,8 @@ func (s *Server) load(ctx context.Context, req wire.LoadRequest, opts ipadapter.
 	return &info, nil
 }
 
-// loadOptions converts a load request to the library's options and the
-// probe's description of the same files.
-func loadOptions(req wire.LoadRequest) (ipadapter.Options, probe.Spec, error) {
+// loadOptions converts a load request to the library's options.
+func loadOptions(req wire.LoadRequest) (ipadapter.Options, error) {
 	opts := ipadapter.Options{
 		Variant:      req.Variant,
 		Hub:          hub.Options{Revision: req.Revision, Offline: req.Offline},
@@ -194,12 +184,11 @@ func loadOptions(req wire.LoadRequest) (ipadapter.Options, probe.Spec, error) {
 	if req.DType != "" {
 		dt, err := xla.ParseDType(req.DType)
 		if err != nil {
-			return opts, probe.Spec{}, err
+			return opts, err
 		}
 		opts.DType = dt
 	}
-	spec := probe.Spec{Model: req.Model, SingleFile: req.SingleFile, Config: req.Config, Variant: req.Variant, Hub: opts.Hub, DType: opts.DType}
-	return opts, spec, nil
+	return opts, nil
 }
 
 func (s *Server) handleClose(w http.ResponseWriter, r *http.Request) error {
@@ -231,8 +220,11 @@ func (s *Server) handleAdapters(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// loadAdapters loads IP-Adapters unless the same files are loaded.
-func (e *entry) loadAdapters(ctx context.Context, req wire.AdapterRequest, progress func(done, total int64)) (*wire.PipelineInfo, error) {
+// loadAdapters loads IP-Adapters unless the same files are loaded. The
+// library replaces the loaded adapters (and the image encoder they
+// brought, when the new ones need another) only once the new ones have
+// loaded, so a failed load keeps them, and the description with them.
+func (e *entry) loadAdapters(ctx context.Context, req wire.AdapterRequest, progress func(file string, done, total int64)) (*wire.PipelineInfo, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.pipe == nil {
@@ -246,18 +238,6 @@ func (e *entry) loadAdapters(ctx context.Context, req wire.AdapterRequest, progr
 		return &info, nil
 	}
 	defer e.downloads.attach(progress)()
-	if e.pipe.NumIPAdapters() > 0 && e.info.Load.ImageEncoder.Repo == "" {
-		// Other adapters may read another image encoder (ViT-H after
-		// ViT-bigG), and the pipeline keeps the encoder that came with the
-		// first ones: replacing means unloading them, encoder included.
-		// (Not when the pipeline was loaded with its own encoder, which
-		// unloading would drop.) If the new load fails, the pipeline is
-		// left without adapters.
-		if err := e.pipe.UnloadIPAdapter(); err != nil {
-			return nil, err
-		}
-		e.info.Adapters, e.info.Scale = nil, nil
-	}
 	err := e.pipe.LoadIPAdapterFrom(ctx, ipadapter.IPAdapterSource{
 		Repo: req.Repo, Subfolder: req.Subfolder, WeightNames: req.WeightNames, Revision: req.Revision,
 		ImageEncoderFolder: req.ImageEncoderFolder, NoImageEncoder: req.NoImageEncoder,

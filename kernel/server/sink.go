@@ -9,20 +9,20 @@ import "sync"
 // stream has ended, so the hook cannot point at one request's stream.
 type sink struct {
 	mu sync.Mutex
-	f  func(done, total int64)
+	f  func(file string, done, total int64)
 }
 
-// report is the hub's Progress hook.
-func (s *sink) report(done, total int64) {
+// report is the hub's ProgressFile hook.
+func (s *sink) report(file string, done, total int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.f != nil {
-		s.f(done, total)
+		s.f(file, done, total)
 	}
 }
 
 // attach routes progress to f until the returned function is called.
-func (s *sink) attach(f func(done, total int64)) (detach func()) {
+func (s *sink) attach(f func(file string, done, total int64)) (detach func()) {
 	s.mu.Lock()
 	s.f = f
 	s.mu.Unlock()

@@ -1,11 +1,12 @@
 package wire
 
 // AttentionRequest generates as Generate does and also returns the
-// cross-attention (attn2) maps of one UNet call of that run: the
-// conditional half of the batch at denoising step Step.
+// cross-attention (attn2) maps of one UNet call of that run, captured by
+// the pipeline itself (ipadapter.Request.AttentionMaps): the conditional
+// half of the batch at denoising step Step.
 type AttentionRequest struct {
 	Generate GenerateRequest `json:"generate"`
-	// Step is the denoising step whose UNet call is probed, 1-based;
+	// Step is the denoising step whose UNet call is captured, 1-based;
 	// 0 means the middle step.
 	Step int `json:"step,omitempty"`
 	// Layers are attn2 module names; empty means every attn2 layer.
@@ -17,7 +18,7 @@ type AttentionRequest struct {
 // AttentionResult is the generation's result plus the maps.
 type AttentionResult struct {
 	Result *GenerateResult `json:"result"`
-	// Step, Total and Timestep locate the probed UNet call.
+	// Step, Total and Timestep locate the captured UNet call.
 	Step     int     `json:"step"`
 	Total    int     `json:"total"`
 	Timestep float64 `json:"timestep"`
@@ -29,10 +30,6 @@ type AttentionResult struct {
 	// Layers holds the maps of every requested layer, in the UNet's
 	// attn_processors order.
 	Layers []LayerMaps `json:"layers"`
-	// NoiseMaxAbsDiff is the largest difference between the probe's noise
-	// prediction and the pipeline's at that step: the maps are those of
-	// the same computation when it is at rounding level.
-	NoiseMaxAbsDiff float64 `json:"noise_max_abs_diff"`
 }
 
 // LayerMaps are one attn2 layer's attention maps, averaged over heads.
@@ -64,9 +61,9 @@ type IPMap struct {
 	Adapter int `json:"adapter"`
 	// Image is the reference image of a masked adapter, −1 otherwise.
 	Image int `json:"image"`
-	// Scale is the adapter's scale on this layer at the probed step (per
-	// image for masked adapters): the weight the image branch is added
-	// with.
+	// Scale is the adapter's scale on this layer at the captured step
+	// (per image for masked adapters; its window applied): the weight the
+	// image branch is added with.
 	Scale float64 `json:"scale"`
 	Map
 }

@@ -15,7 +15,7 @@ package wire
 // builds the backend from the same source it was compiled from, so the two
 // normally agree; the check catches a backend left running from an older
 // checkout.
-const Version = 1
+const Version = 2
 
 // Paths of the backend's HTTP API. Pipeline-scoped calls take the
 // pipeline's name as the last path element.

@@ -69,8 +69,11 @@ type Event struct {
 // Download reports a Hub download while loading (files already in the
 // cache report nothing).
 type Download struct {
-	Done  int64 `json:"done"`
-	Total int64 `json:"total"`
+	// File is the file's path in its repository
+	// ("unet/diffusion_pytorch_model.fp16.safetensors").
+	File  string `json:"file,omitempty"`
+	Done  int64  `json:"done"`
+	Total int64  `json:"total"`
 }
 
 // Progress is ipadapter.Progress without the arrays.

@@ -39,11 +39,12 @@ type ComponentRef struct {
 }
 
 // AdapterRequest loads IP-Adapters into a pipeline
-// (Pipeline.LoadIPAdapterFrom), replacing the loaded ones: unless the
-// pipeline was loaded with its own image encoder, the old adapters are
-// unloaded first, with the encoder that came with them, so adapters that
-// read another encoder can follow. Asking again for the same files keeps
-// the loaded adapters (and their compiled graphs).
+// (Pipeline.LoadIPAdapterFrom), replacing the loaded ones. Adapters that
+// read another image encoder than the one the previous adapters brought
+// (ViT-H after ViT-bigG) get theirs in its place; an encoder the pipeline
+// was loaded with is kept, and adapters that cannot read it are refused.
+// A load that fails leaves the previous adapters loaded. Asking again for
+// the same files keeps the loaded adapters (and their compiled graphs).
 type AdapterRequest struct {
 	Repo               string   `json:"repo"`
 	Subfolder          string   `json:"subfolder,omitempty"`
@@ -86,11 +87,8 @@ type PipelineInfo struct {
 	// is set while one runs.
 	Generations int  `json:"generations"`
 	Busy        bool `json:"busy,omitempty"`
-	// ProbeCompilations counts the graphs the attention probe's UNet
-	// compiled. (The pipeline's own UNet is private to ipadapter.Pipeline,
-	// which does not report its compilations; the step times below show
-	// them instead.)
-	ProbeCompilations int `json:"probe_compilations,omitempty"`
+	// Compilations counts the graphs each component compiled so far.
+	Compilations Compilations `json:"compilations"`
 	// StepSeconds are the mean seconds per denoising step of the first
 	// generation (which includes compiling) and of the last one.
 	FirstStepSeconds float64 `json:"first_step_seconds,omitempty"`

@@ -44,7 +44,7 @@ type embedCmd struct {
 
 func (c *embedCmd) register(fs *flag.FlagSet) []flagGroup {
 	groups := c.model.register(fs)
-	fs.Var(&c.ip.adapters, "ip-adapter", "the adapter weights the embeddings are for: a local `FILE`, or REPO/SUBFOLDER/WEIGHT on the Hub; repeat for several adapters (from one folder)")
+	fs.Var(&c.ip.adapters, "ip-adapter", "the adapter weights the embeddings are for: a local `FILE`, or REPO/SUBFOLDER/WEIGHT on the Hub; repeat for several adapters (each from any folder or repository)")
 	fs.Var(&c.ip.images, "ip-image", "reference image of one adapter (`PATH|URL`), in --ip-adapter order; several images for one adapter: a comma-separated list")
 	fs.StringVar(&c.out, "out", "embeds.safetensors", "embeddings `FILE`.safetensors")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress or messages, only errors")
@@ -93,7 +93,7 @@ func (c *embedCmd) run(ctx context.Context, a *app, args []string) error {
 		images = append(images, imgs)
 	}
 	p.info("loading the image encoder for IP-Adapter %s", strings.Join(c.ip.adapters, ", "))
-	embedder, err := ipadapter.NewImageEmbedder(ctx, embedOpts, c.ip.source)
+	embedder, err := ipadapter.NewImageEmbedder(ctx, embedOpts, c.ip.sources...)
 	if err != nil {
 		return err
 	}

@@ -18,14 +18,14 @@ type ipFlags struct {
 	adapters, images, masks, scales stringList
 	embeds, start, end              string
 
-	// Filled in by check.
-	source    ipadapter.IPAdapterSource
+	// Filled in by check: one source per adapter.
+	sources   []ipadapter.IPAdapterSource
 	scaleList []adapter.AdapterScale
 	windows   []adapter.Window
 }
 
 func (f *ipFlags) register(fs *flag.FlagSet) flagGroup {
-	fs.Var(&f.adapters, "ip-adapter", "adapter weights: a local `FILE`, or REPO/SUBFOLDER/WEIGHT on the Hub (h94/IP-Adapter/sdxl_models/ip-adapter_sdxl.bin); repeat for several adapters (from one folder)")
+	fs.Var(&f.adapters, "ip-adapter", "adapter weights: a local `FILE`, or REPO/SUBFOLDER/WEIGHT on the Hub (h94/IP-Adapter/sdxl_models/ip-adapter_sdxl.bin); repeat for several adapters (each from any folder or repository; the image encoder comes from the first's)")
 	fs.Var(&f.images, "ip-image", "reference image of one adapter (`PATH|URL`), in --ip-adapter order; several images for one adapter: a comma-separated list")
 	fs.Var(&f.masks, "mask", "mask of one reference image (`PATH`; white: where it applies), in image order over all adapters; repeat, or separate with commas")
 	fs.Var(&f.scales, "scale", "`SCALE`: a number; or set_ip_adapter_scale's argument as JSON: [0.8, 0.35], [[0.7, 0.7]] (with masks), {\"up\": {\"block_0\": [0.0, 1.0, 0.0]}}; or the InstantStyle presets style, layout, style+layout. Repeat for one per adapter (default: 1)")
@@ -59,10 +59,12 @@ func (f *ipFlags) check() error {
 		return nil
 	}
 	var err error
-	if f.source, err = adapterSource(f.adapters); err != nil {
+	if f.sources, err = adapterSources(f.adapters); err != nil {
 		return err
 	}
-	f.source.NoImageEncoder = f.embeds != ""
+	// Encoder options go on the first source (the library loads the
+	// encoder with the first adapter).
+	f.sources[0].NoImageEncoder = f.embeds != ""
 	switch {
 	case len(f.images) > 0 && f.embeds != "":
 		return usagef("give --ip-image or --ip-embeds, not both")
@@ -153,7 +155,7 @@ func (f *ipFlags) load(ctx context.Context, pipe *ipadapter.Pipeline, p *progres
 		return nil
 	}
 	p.info("loading IP-Adapter %s", strings.Join(f.adapters, ", "))
-	if err := pipe.LoadIPAdapterFrom(ctx, f.source); err != nil {
+	if err := pipe.LoadIPAdapters(ctx, f.sources...); err != nil {
 		return err
 	}
 	if len(f.scaleList) > 0 {

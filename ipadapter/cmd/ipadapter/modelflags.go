@@ -62,7 +62,7 @@ func (m *modelFlags) options(p *progress) (ipadapter.Options, error) {
 	opts := ipadapter.Options{
 		DType:   m.backend.dtype,
 		Variant: m.variant,
-		Hub:     hub.Options{Offline: m.offline, Revision: m.revision, Progress: p.download},
+		Hub:     hub.Options{Offline: m.offline, Revision: m.revision, ProgressFile: p.download},
 		Config:  m.config,
 	}
 	if m.vae != "" {

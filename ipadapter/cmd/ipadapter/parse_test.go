@@ -56,13 +56,22 @@ func TestParseAdapterRef(t *testing.T) {
 			t.Errorf("%q: error %v, want a usage error", bad, err)
 		}
 	}
-	// Several adapters load together, so from one folder.
-	src, err := adapterSource([]string{f.plain, f.plusBin})
-	if err != nil || src.Repo != f.adapters || !slices.Equal(src.WeightNames, []string{filepath.Base(f.plain), filepath.Base(f.plusBin)}) {
-		t.Errorf("two local adapters: %+v, %v", src, err)
+	// One source per adapter, in order, each with its own folder.
+	srcs, err := adapterSources([]string{f.plain, f.plusBin})
+	if err != nil || len(srcs) != 2 || srcs[0].Repo != f.adapters || srcs[1].Repo != f.adapters ||
+		!slices.Equal(srcs[0].WeightNames, []string{filepath.Base(f.plain)}) || !slices.Equal(srcs[1].WeightNames, []string{filepath.Base(f.plusBin)}) {
+		t.Errorf("two local adapters: %+v, %v", srcs, err)
 	}
-	if _, err := adapterSource([]string{f.plain, "h94/IP-Adapter/sdxl_models/ip-adapter_sdxl.bin"}); err == nil {
-		t.Error("adapters from two folders were accepted")
+	srcs, err = adapterSources([]string{f.plain, "h94/IP-Adapter/sdxl_models/ip-adapter_sdxl.bin"})
+	want := []ipadapter.IPAdapterSource{
+		{Repo: f.adapters, WeightNames: []string{filepath.Base(f.plain)}},
+		{Repo: "h94/IP-Adapter", Subfolder: "sdxl_models", WeightNames: []string{"ip-adapter_sdxl.bin"}},
+	}
+	if err != nil || !reflect.DeepEqual(srcs, want) {
+		t.Errorf("adapters from two folders: %+v, %v; want %+v", srcs, err, want)
+	}
+	if _, err := adapterSources([]string{f.plain, "h94/IP-Adapter"}); err == nil {
+		t.Error("a repository without a weight file was accepted")
 	}
 }
 

@@ -106,11 +106,15 @@ func (p *progress) end() {
 	p.clearBar()
 }
 
-// download is the hub's download callback.
-func (p *progress) download(done, total int64) {
+// download is the hub's download callback (hub.Options.ProgressFile):
+// file is the path in the repository, so a many-file load says which.
+func (p *progress) download(file string, done, total int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	msg := "downloading " + bytesText(done)
+	if file != "" {
+		msg = "downloading " + file + ": " + bytesText(done)
+	}
 	if total > 0 {
 		msg += fmt.Sprintf(" of %s (%.0f%%)", bytesText(total), 100*float64(done)/float64(total))
 	}

@@ -78,7 +78,7 @@ func TestQuietIsSilent(t *testing.T) {
 	p := newProgress(&app{stdout: &out, stderr: &errb, terminal: true}, true)
 	p.info("loading")
 	p.step(ipadapter.Progress{Step: 1, Total: 2})
-	p.download(1, 2)
+	p.download("unet/w.safetensors", 1, 2)
 	p.end()
 	if out.Len()+errb.Len() != 0 {
 		t.Errorf("quiet printed %q / %q", out.String(), errb.String())
@@ -98,5 +98,20 @@ func TestHumanUnits(t *testing.T) {
 		if got := bytesText(n); got != want {
 			t.Errorf("%d: %q, want %q", n, got, want)
 		}
+	}
+}
+
+// TestDownloadLinesNameTheFile: a download line says which file of the
+// repository is coming, how much of it, and finishes with the whole size.
+func TestDownloadLinesNameTheFile(t *testing.T) {
+	var out, errb bytes.Buffer
+	p := newProgress(&app{stdout: &out, stderr: &errb}, false)
+	p.now = fakeClock(5 * time.Second)
+	p.download("unet/diffusion_pytorch_model.fp16.safetensors", 1<<30, 4<<30)
+	p.download("unet/diffusion_pytorch_model.fp16.safetensors", 4<<30, 4<<30)
+	want := "downloading unet/diffusion_pytorch_model.fp16.safetensors: 1.0 GiB of 4.0 GiB (25%)\n" +
+		"downloading unet/diffusion_pytorch_model.fp16.safetensors: 4.0 GiB of 4.0 GiB (100%)\n"
+	if out.String() != want {
+		t.Errorf("download lines %q, want %q", out.String(), want)
 	}
 }

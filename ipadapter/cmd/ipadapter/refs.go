@@ -83,23 +83,22 @@ func parseAdapterRef(s string) (adapterRef, error) {
 	return adapterRef{repo: repo, subfolder: sub, weight: path.Base(inside)}, nil
 }
 
-// adapterSource gathers the --ip-adapter values into the one
-// load_ip_adapter call they make. The library loads several adapters from
-// one repository folder (as one load_ip_adapter call with a list of weight
-// names does), so they must share it.
-func adapterSource(values []string) (ipadapter.IPAdapterSource, error) {
-	var src ipadapter.IPAdapterSource
-	for i, v := range values {
+// adapterSources turns the --ip-adapter values into the sources of the
+// one load_ip_adapter call they make, with a list of repositories,
+// subfolders and weight names, one of each per adapter: every adapter may
+// come from its own repository or folder. The image encoder, when the
+// pipeline has none, comes from the first adapter's folder, as in
+// diffusers.
+func adapterSources(values []string) ([]ipadapter.IPAdapterSource, error) {
+	var repos, subfolders, names []string
+	for _, v := range values {
 		ref, err := parseAdapterRef(v)
 		if err != nil {
-			return src, err
+			return nil, err
 		}
-		if i > 0 && (ref.repo != src.Repo || ref.subfolder != src.Subfolder) {
-			return src, usagef("--ip-adapter: every adapter must come from one folder (%s and %s differ): the adapters are loaded together, as one load_ip_adapter call",
-				path.Join(src.Repo, src.Subfolder), path.Join(ref.repo, ref.subfolder))
-		}
-		src.Repo, src.Subfolder = ref.repo, ref.subfolder
-		src.WeightNames = append(src.WeightNames, ref.weight)
+		repos = append(repos, ref.repo)
+		subfolders = append(subfolders, ref.subfolder)
+		names = append(names, ref.weight)
 	}
-	return src, nil
+	return ipadapter.IPAdapterSources(repos, subfolders, names)
 }

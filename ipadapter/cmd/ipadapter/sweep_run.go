@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter"
@@ -19,7 +20,9 @@ type sweep struct {
 
 	cells       int
 	first, rest time.Duration
-	compiled    int
+	// compiled counts the pipeline's graphs after the sweep (the command
+	// loads the pipeline for it, so they are all the sweep's).
+	compiled ipadapter.Compilations
 }
 
 // run generates every cell, row by row; rows is nil for one row.
@@ -60,7 +63,7 @@ func (s *sweep) run(ctx context.Context, cols, rows *axis) ([][]*ipadapter.Resul
 			results[r] = append(results[r], res)
 		}
 	}
-	s.compiled = s.pipe.UNetCompilations()
+	s.compiled = s.pipe.Compilations()
 	return results, nil
 }
 
@@ -88,9 +91,17 @@ func (s *sweep) generate(ctx context.Context, cell cellSetting, label string) (*
 	return res, nil
 }
 
-// summary says what the sweep cost, compilations included.
+// summary says what the sweep cost, compilations included: the UNet's
+// first (the count a sweep over graph inputs keeps at one), then the
+// other components'.
 func (s *sweep) summary() string {
-	msg := fmt.Sprintf("%d images; UNet compilations: %d; first image %s", s.cells, s.compiled, durationText(s.first))
+	c := s.compiled
+	text := make([]string, len(c.TextEncoders))
+	for i, n := range c.TextEncoders {
+		text[i] = fmt.Sprint(n)
+	}
+	msg := fmt.Sprintf("%d images; UNet compilations: %d; other compiled graphs: text encoders %s, image encoder %d, image projection %d, VAE %d; first image %s",
+		s.cells, c.UNet, strings.Join(text, "+"), c.ImageEncoder, c.ImageProjection, c.VAE, durationText(s.first))
 	if s.cells > 1 {
 		msg += fmt.Sprintf(", then %s each", durationText(s.rest/time.Duration(s.cells-1)))
 	}

@@ -22,6 +22,11 @@ func TestSweepScales(t *testing.T) {
 	if !strings.Contains(stdout, "3 images; UNet compilations: 1;") {
 		t.Errorf("stdout does not report 3 images from one compilation:\n%s", stdout)
 	}
+	// The other components compile once for the sweep too: one prompt,
+	// one reference image, one image size.
+	if !strings.Contains(stdout, "other compiled graphs: text encoders 1+1, image encoder 1, image projection 1, VAE 1;") {
+		t.Errorf("stdout does not report one compilation of every other component:\n%s", stdout)
+	}
 	scales := []float64{0, 0.5, 1}
 	var cells []image.Image
 	var meta ipadapter.Metadata
