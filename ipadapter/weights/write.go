@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
+
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/atomicfile"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -36,39 +36,12 @@ func NamedFromTensor(name string, t *tensors.Tensor) (Named, error) {
 // to path in the safetensors format. The file is written to a temporary file
 // in the same folder and renamed into place, so an existing file is never
 // left half-written.
-func WriteSafetensors(path string, ts []Named, metadata map[string]string) (err error) {
+func WriteSafetensors(path string, ts []Named, metadata map[string]string) error {
 	header, err := safetensorsHeader(ts, metadata)
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = EncodeSafetensors(tmp, header, ts); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	// CreateTemp makes the file private (0600); a saved checkpoint or
-	// embeddings file is an ordinary, readable output.
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, func(w io.Writer) error { return EncodeSafetensors(w, header, ts) })
 }
 
 // EncodeSafetensors writes a header made by safetensorsHeader and the data.

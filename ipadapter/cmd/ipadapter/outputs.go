@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/atomicfile"
+
 	"github.com/gomlx/compute/dtypes"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter"
@@ -72,11 +74,11 @@ func saveLatents(path string, lat *ipadapter.Array, meta ipadapter.Metadata) err
 	return weights.WriteSafetensors(path, []weights.Named{t}, map[string]string{ipadapter.MetadataKeyword: string(js)})
 }
 
-// savePNG writes img to path as a PNG, atomically (writeFileAtomic).
+// savePNG writes img to path as a PNG, atomically (package atomicfile).
 func savePNG(path string, img image.Image) error {
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		return fmt.Errorf("saving %s: %w", path, err)
 	}
-	return writeFileAtomic(path, buf.Bytes())
+	return atomicfile.WriteBytes(path, buf.Bytes())
 }
