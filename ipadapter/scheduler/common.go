@@ -63,19 +63,57 @@ func (b *base) checkIndex(i int) error {
 	return nil
 }
 
-// sigmaInput is what Euler's scale_model_input divides by: sqrt(σ²+1), the
-// divisor computed as float32 0-d tensor arithmetic.
-func sigmaInput(sigma float32) StepInput {
-	d := sqrt32(float32(sigma*sigma) + 1)
-	return StepInput{InputDivisor: d, InputScale: 1 / d}
+// sigmaScaled is base for the Euler schedulers: the UNet input is the
+// sample divided by sqrt(σ_i²+1), and the initial noise is scaled by the
+// init_noise_sigma SetTimesteps computes.
+type sigmaScaled struct {
+	base
+	initNoise float32
 }
 
-func divide(x []float32, d float32) []float32 {
-	out := make([]float32, len(x))
-	for i, v := range x {
-		out[i] = v / d
+func (s *sigmaScaled) InitNoiseSigma() float32 { return s.initNoise }
+
+// StepInput divides by sqrt(σ²+1), computed as float32 0-d tensor
+// arithmetic.
+func (s *sigmaScaled) StepInput(i int) (StepInput, error) {
+	if err := s.checkIndex(i); err != nil {
+		return StepInput{}, err
 	}
-	return out
+	sigma := s.sigmas[i]
+	d := sqrt32(float32(sigma*sigma) + 1)
+	return StepInput{Timestep: float32(s.timesteps[i]), InputDivisor: d, InputScale: 1 / d}, nil
+}
+
+func (s *sigmaScaled) ScaleModelInput(sample []float32, i int) ([]float32, error) {
+	in, err := s.StepInput(i)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float32, len(sample))
+	for k, v := range sample {
+		out[k] = v / in.InputDivisor
+	}
+	return out, nil
+}
+
+// unscaled is base for DDIM and DPM-Solver: unit initial noise, and the
+// sample itself as the UNet input.
+type unscaled struct{ base }
+
+func (s *unscaled) InitNoiseSigma() float32 { return 1 }
+
+func (s *unscaled) StepInput(i int) (StepInput, error) {
+	if err := s.checkIndex(i); err != nil {
+		return StepInput{}, err
+	}
+	return StepInput{Timestep: float32(s.timesteps[i]), InputDivisor: 1, InputScale: 1}, nil
+}
+
+func (s *unscaled) ScaleModelInput(sample []float32, i int) ([]float32, error) {
+	if err := s.checkIndex(i); err != nil {
+		return nil, err
+	}
+	return append([]float32(nil), sample...), nil
 }
 
 // oneOf checks an enumerated config value.

@@ -11,7 +11,7 @@ import (
 // unit. With Eta > 0 (the pipeline's eta argument) every step adds noise
 // from the generators.
 type DDIMScheduler struct {
-	base
+	unscaled
 	finalAlphaCumprod float32
 
 	// Eta is step()'s eta: 0 is deterministic DDIM, 1 is DDPM-like.
@@ -35,7 +35,7 @@ func newDDIM(c Config) (*DDIMScheduler, error) {
 	if *c.SetAlphaToOne {
 		final = 1
 	}
-	return &DDIMScheduler{base: base{cfg: c, tr: tr}, finalAlphaCumprod: final}, nil
+	return &DDIMScheduler{unscaled: unscaled{base{cfg: c, tr: tr}}, finalAlphaCumprod: final}, nil
 }
 
 func (s *DDIMScheduler) SetTimesteps(n int) error {
@@ -51,22 +51,6 @@ func (s *DDIMScheduler) SetTimesteps(n int) error {
 	}
 	s.timesteps = ts
 	return nil
-}
-
-func (s *DDIMScheduler) InitNoiseSigma() float32 { return 1 }
-
-func (s *DDIMScheduler) StepInput(i int) (StepInput, error) {
-	if err := s.checkIndex(i); err != nil {
-		return StepInput{}, err
-	}
-	return StepInput{Timestep: float32(s.timesteps[i]), InputDivisor: 1, InputScale: 1}, nil
-}
-
-func (s *DDIMScheduler) ScaleModelInput(sample []float32, i int) ([]float32, error) {
-	if err := s.checkIndex(i); err != nil {
-		return nil, err
-	}
-	return append([]float32(nil), sample...), nil
 }
 
 // Step is DDIM's step(): x₀ and ε̂ from the prediction, then

@@ -16,7 +16,7 @@ import (
 // Steps must be taken in order 0, 1, …: each step uses the x₀ predictions
 // of the previous ones.
 type DPMSolverMultistepScheduler struct {
-	base
+	unscaled
 	lambdaT []float32 // λ of the training schedule, for lambda_min_clipped
 
 	outputs        [][]float32 // last solver_order x₀ predictions, newest last
@@ -72,7 +72,7 @@ func newDPMSolver(c Config) (*DPMSolverMultistepScheduler, error) {
 	for i, a := range tr.alphasCumprod {
 		lam[i] = log32(sqrt32(a)) - log32(sqrt32(1-a))
 	}
-	return &DPMSolverMultistepScheduler{base: base{cfg: c, tr: tr}, lambdaT: lam}, nil
+	return &DPMSolverMultistepScheduler{unscaled: unscaled{base{cfg: c, tr: tr}}, lambdaT: lam}, nil
 }
 
 // SetTimesteps is set_timesteps(n); it also resets the solver history.
@@ -95,14 +95,7 @@ func (s *DPMSolverMultistepScheduler) SetTimesteps(n int) error {
 		// The full training range (σ_max = σ[T−1], σ_min = σ[0]), unlike
 		// Euler; the timesteps are sigma_to_t rounded.
 		t := s.tr.sigmas
-		sMin, sMax := float64(t[0]), float64(t[len(t)-1])
-		if c.SigmaMin != nil {
-			sMin = *c.SigmaMin
-		}
-		if c.SigmaMax != nil {
-			sMax = *c.SigmaMax
-		}
-		sig = karrasSigmas(sMin, sMax, n)
+		sig = configKarras(c, float64(t[0]), float64(t[len(t)-1]), n)
 		ts = make([]float64, n)
 		for i, v := range sig {
 			ts[i] = roundHalfEven(sigmaToT(v, s.tr.logSigmas))
@@ -113,31 +106,10 @@ func (s *DPMSolverMultistepScheduler) SetTimesteps(n int) error {
 			sig[i] = interpTable(t, s.tr.sigmas)
 		}
 	}
-	sigmas := make([]float32, 0, len(sig)+1)
-	for _, v := range sig {
-		sigmas = append(sigmas, float32(v))
-	}
-	sigmas = append(sigmas, finalSigma(c, s.tr))
-	s.timesteps, s.sigmas = ts, sigmas
+	s.timesteps, s.sigmas = ts, withFinalSigma(c, s.tr, sig)
 	s.outputs = make([][]float32, *c.SolverOrder)
 	s.lowerOrderNums, s.next = 0, 0
 	return nil
-}
-
-func (s *DPMSolverMultistepScheduler) InitNoiseSigma() float32 { return 1 }
-
-func (s *DPMSolverMultistepScheduler) StepInput(i int) (StepInput, error) {
-	if err := s.checkIndex(i); err != nil {
-		return StepInput{}, err
-	}
-	return StepInput{Timestep: float32(s.timesteps[i]), InputDivisor: 1, InputScale: 1}, nil
-}
-
-func (s *DPMSolverMultistepScheduler) ScaleModelInput(sample []float32, i int) ([]float32, error) {
-	if err := s.checkIndex(i); err != nil {
-		return nil, err
-	}
-	return append([]float32(nil), sample...), nil
 }
 
 // Step is step(): convert the prediction to x₀, push it into the history,

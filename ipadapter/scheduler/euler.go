@@ -13,8 +13,7 @@ import (
 // keyword arguments; the pipeline leaves them at their defaults (no churn,
 // no noise drawn).
 type EulerDiscreteScheduler struct {
-	base
-	initNoise float32
+	sigmaScaled
 
 	// SChurn, STMin, STMax, SNoise are step()'s s_churn, s_tmin, s_tmax,
 	// s_noise (defaults 0, 0, +Inf, 1). With SChurn > 0 a step draws
@@ -42,7 +41,7 @@ func newEuler(c Config) (*EulerDiscreteScheduler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &EulerDiscreteScheduler{base: base{cfg: c, tr: tr}, STMax: math.Inf(1), SNoise: 1}, nil
+	return &EulerDiscreteScheduler{sigmaScaled: sigmaScaled{base: base{cfg: c, tr: tr}}, STMax: math.Inf(1), SNoise: 1}, nil
 }
 
 // checkSigmaSchedule allows at most one of the alternative sigma
@@ -89,24 +88,13 @@ func (s *EulerDiscreteScheduler) SetTimesteps(n int) error {
 		}
 	}
 	if *c.UseKarrasSigmas {
-		sMin, sMax := sig[len(sig)-1], sig[0]
-		if c.SigmaMin != nil {
-			sMin = *c.SigmaMin
-		}
-		if c.SigmaMax != nil {
-			sMax = *c.SigmaMax
-		}
-		sig = karrasSigmas(sMin, sMax, n)
+		sig = configKarras(c, sig[len(sig)-1], sig[0], n)
 		ts = make([]float64, n)
 		for i, v := range sig {
 			ts[i] = sigmaToT(v, s.tr.logSigmas)
 		}
 	}
-	sigmas := make([]float32, 0, len(sig)+1)
-	for _, v := range sig {
-		sigmas = append(sigmas, float32(v))
-	}
-	sigmas = append(sigmas, finalSigma(c, s.tr))
+	sigmas := withFinalSigma(c, s.tr, sig)
 	if *c.TimestepType == "continuous" && *c.PredictionType == "v_prediction" {
 		for i := range ts {
 			ts[i] = float64(float32(0.25 * log32(sigmas[i])))
@@ -120,14 +108,19 @@ func (s *EulerDiscreteScheduler) SetTimesteps(n int) error {
 	return nil
 }
 
-// finalSigma is the σ appended after the last step: 0, or σ_0 of the
-// training table for final_sigmas_type "sigma_min".
-func finalSigma(c Config, tr *training) float32 {
+// withFinalSigma is sig in float32 with the σ appended after the last
+// step: 0, or σ_0 of the training table for final_sigmas_type "sigma_min".
+func withFinalSigma(c Config, tr *training, sig []float64) []float32 {
+	sigmas := make([]float32, 0, len(sig)+1)
+	for _, v := range sig {
+		sigmas = append(sigmas, float32(v))
+	}
+	final := float32(0)
 	if *c.FinalSigmasType == "sigma_min" {
 		a := tr.alphasCumprod[0]
-		return sqrt32((1 - a) / a)
+		final = sqrt32((1 - a) / a)
 	}
-	return 0
+	return append(sigmas, final)
 }
 
 // initNoiseSigma is Euler's init_noise_sigma: max σ for linspace/trailing
@@ -138,25 +131,6 @@ func initNoiseSigma(c Config, sigmas []float32) float32 {
 		return m
 	}
 	return sqrt32(float32(m*m) + 1)
-}
-
-func (s *EulerDiscreteScheduler) InitNoiseSigma() float32 { return s.initNoise }
-
-func (s *EulerDiscreteScheduler) StepInput(i int) (StepInput, error) {
-	if err := s.checkIndex(i); err != nil {
-		return StepInput{}, err
-	}
-	in := sigmaInput(s.sigmas[i])
-	in.Timestep = float32(s.timesteps[i])
-	return in, nil
-}
-
-func (s *EulerDiscreteScheduler) ScaleModelInput(sample []float32, i int) ([]float32, error) {
-	in, err := s.StepInput(i)
-	if err != nil {
-		return nil, err
-	}
-	return divide(sample, in.InputDivisor), nil
 }
 
 // Step is step(): x₀ from the prediction, the derivative d = (x − x₀)/σ̂,
@@ -172,8 +146,9 @@ func (s *EulerDiscreteScheduler) Step(modelOutput []float32, i int, sample []flo
 		gamma = min(s.SChurn/float64(len(s.sigmas)-1), math.Sqrt2-1)
 	}
 	sigmaHat := float32(sigma * float32(gamma+1))
-	x := slices.Clone(sample)
+	x := sample
 	if gamma > 0 {
+		x = slices.Clone(sample)
 		noise, err := torchrand.RandnTensor(shape, gens...)
 		if err != nil {
 			return StepResult{}, fmt.Errorf("scheduler %s: churn noise: %w", s.cfg.ClassName, err)

@@ -13,8 +13,7 @@ import (
 // part of the result. Its sigma schedule is always the linear
 // interpolation (diffusers ignores use_karras_sigmas for this class).
 type EulerAncestralDiscreteScheduler struct {
-	base
-	initNoise float32
+	sigmaScaled
 }
 
 func newEulerAncestral(c Config) (*EulerAncestralDiscreteScheduler, error) {
@@ -25,7 +24,7 @@ func newEulerAncestral(c Config) (*EulerAncestralDiscreteScheduler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &EulerAncestralDiscreteScheduler{base: base{cfg: c, tr: tr}}, nil
+	return &EulerAncestralDiscreteScheduler{sigmaScaled{base: base{cfg: c, tr: tr}}}, nil
 }
 
 func (s *EulerAncestralDiscreteScheduler) SetTimesteps(n int) error {
@@ -40,25 +39,6 @@ func (s *EulerAncestralDiscreteScheduler) SetTimesteps(n int) error {
 	s.timesteps, s.sigmas = ts, sigmas
 	s.initNoise = initNoiseSigma(s.cfg, sigmas)
 	return nil
-}
-
-func (s *EulerAncestralDiscreteScheduler) InitNoiseSigma() float32 { return s.initNoise }
-
-func (s *EulerAncestralDiscreteScheduler) StepInput(i int) (StepInput, error) {
-	if err := s.checkIndex(i); err != nil {
-		return StepInput{}, err
-	}
-	in := sigmaInput(s.sigmas[i])
-	in.Timestep = float32(s.timesteps[i])
-	return in, nil
-}
-
-func (s *EulerAncestralDiscreteScheduler) ScaleModelInput(sample []float32, i int) ([]float32, error) {
-	in, err := s.StepInput(i)
-	if err != nil {
-		return nil, err
-	}
-	return divide(sample, in.InputDivisor), nil
 }
 
 // Step needs the generator(s): it draws randn(shape) every step.

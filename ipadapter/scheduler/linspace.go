@@ -1,5 +1,7 @@
 package scheduler
 
+import "github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/fma"
+
 // linspaceLanes is the vector width (float32 lanes) of the PyTorch CPU
 // kernel torchLinspace32 reproduces: 8 for the AVX2 build. (The AVX-512
 // build would use 16; for SDXL's schedule the two give betas that differ in
@@ -36,9 +38,9 @@ func torchLinspace32(start, end float32, steps int) []float32 {
 	half := steps / 2
 	at := func(i int) float32 {
 		if i < half {
-			return fma32(step, float32(i), start)
+			return fma.F32(step, float32(i), start)
 		}
-		return fma32(-step, float32(steps-1-i), end)
+		return fma.F32(-step, float32(steps-1-i), end)
 	}
 	L := linspaceLanes
 	i := 0
@@ -46,7 +48,7 @@ func torchLinspace32(start, end float32, steps int) []float32 {
 		for _, v := range [2]int{i, i + L} {
 			base := at(v)
 			for k := range L {
-				out[v+k] = fma32(float32(k), step, base)
+				out[v+k] = fma.F32(float32(k), step, base)
 			}
 		}
 	}

@@ -16,6 +16,18 @@ func karrasSigmas(sigmaMin, sigmaMax float64, n int) []float64 {
 	return out
 }
 
+// configKarras is karrasSigmas from sigmaMin to sigmaMax, each replaced by
+// the config's sigma_min / sigma_max when it sets them.
+func configKarras(c Config, sigmaMin, sigmaMax float64, n int) []float64 {
+	if c.SigmaMin != nil {
+		sigmaMin = *c.SigmaMin
+	}
+	if c.SigmaMax != nil {
+		sigmaMax = *c.SigmaMax
+	}
+	return karrasSigmas(sigmaMin, sigmaMax, n)
+}
+
 // sigmaToT is _sigma_to_t: the fractional timestep whose log-σ (linearly
 // interpolated in the table) is log σ. NumPy 1.x's value-based casting does
 // the comparison and the weight in float32 (a float64 scalar against a

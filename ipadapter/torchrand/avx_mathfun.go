@@ -1,6 +1,10 @@
 package torchrand
 
-import "math"
+import (
+	"math"
+
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/fma"
+)
 
 // Scalar emulation of the AVX2 Cephes approximations in PyTorch's
 // aten/src/ATen/native/cpu/avx_mathfun.h (log256_ps, sincos256_ps), one
@@ -15,7 +19,7 @@ import "math"
 // multiply, in statement order, feeding each add — and was confirmed
 // against PyTorch 1.13's output: with these fusions all 65,536 values of a
 // 1×4×128×128 randn are bit-identical, without them about 1% differ in the
-// last bit. The fused pairs are written as fma32 below; every other
+// last bit. The fused pairs are written as fma.F32 below; every other
 // product is wrapped in float32(...) so that the Go compiler never fuses it
 // (it may on GOAMD64=v3 otherwise).
 
@@ -72,20 +76,20 @@ func logApprox(x float32) float32 {
 	x = x + tmp
 	z := float32(x * x)
 
-	y := fma32(logP0, x, logP1)
-	y = fma32(y, x, logP2)
-	y = fma32(y, x, logP3)
-	y = fma32(y, x, logP4)
-	y = fma32(y, x, logP5)
-	y = fma32(y, x, logP6)
-	y = fma32(y, x, logP7)
-	y = fma32(y, x, logP8)
+	y := fma.F32(logP0, x, logP1)
+	y = fma.F32(y, x, logP2)
+	y = fma.F32(y, x, logP3)
+	y = fma.F32(y, x, logP4)
+	y = fma.F32(y, x, logP5)
+	y = fma.F32(y, x, logP6)
+	y = fma.F32(y, x, logP7)
+	y = fma.F32(y, x, logP8)
 	y = float32(y * x)
 	// y·z + e·Q1: GCC fuses the first multiply (y·z), e·Q1 stays a product.
-	y = fma32(y, z, float32(e*logQ1))
+	y = fma.F32(y, z, float32(e*logQ1))
 	y = y - float32(z*0.5) // z·0.5 is exact: fused or not is the same
 	x = x + y
-	x = fma32(e, logQ2, x)
+	x = fma.F32(e, logQ2, x)
 	return x
 }
 
@@ -103,24 +107,24 @@ func sincosApprox(theta float32) (sin, cos float32) {
 	swapSignSin := uint32(j&4) << 29
 	polyIsSin := j&2 == 0
 
-	x = fma32(y, minusDP1, x)
-	x = fma32(y, minusDP2, x)
-	x = fma32(y, minusDP3, x)
+	x = fma.F32(y, minusDP1, x)
+	x = fma.F32(y, minusDP2, x)
+	x = fma.F32(y, minusDP3, x)
 
 	signCos := uint32(^(j-2)&4) << 29
 	signSin ^= swapSignSin
 
 	z := float32(x * x)
-	c := fma32(cosP0, z, cosP1)
-	c = fma32(c, z, cosP2)
+	c := fma.F32(cosP0, z, cosP1)
+	c = fma.F32(c, z, cosP2)
 	c = float32(c * z)
-	c = fma32(c, z, -float32(z*0.5)) // c·z − z·0.5, the first product fused
+	c = fma.F32(c, z, -float32(z*0.5)) // c·z − z·0.5, the first product fused
 	c = c + 1
 
-	s := fma32(sinP0, z, sinP1)
-	s = fma32(s, z, sinP2)
+	s := fma.F32(sinP0, z, sinP1)
+	s = fma.F32(s, z, sinP2)
 	s = float32(s * z)
-	s = fma32(s, x, x)
+	s = fma.F32(s, x, x)
 
 	// The blend is arithmetic in the C code (masked operands added to
 	// +0), which matters only for the sign of zero; keep it.
