@@ -2,10 +2,10 @@ package clip
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/configfile"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
 )
 
@@ -108,16 +108,7 @@ func ParseTextConfig(data []byte) (TextConfig, error) {
 
 // ReadTextConfig reads dir/config.json.
 func ReadTextConfig(dir string) (TextConfig, error) {
-	p := filepath.Join(dir, "config.json")
-	data, err := os.ReadFile(p)
-	if err != nil {
-		return TextConfig{}, fmt.Errorf("reading the text encoder config: %w", err)
-	}
-	cfg, err := ParseTextConfig(data)
-	if err != nil {
-		return cfg, fmt.Errorf("%s: %w", p, err)
-	}
-	return cfg, nil
+	return configfile.Read(filepath.Join(dir, "config.json"), "reading the text encoder config", ParseTextConfig)
 }
 
 // Validate checks that the values describe a model this package can build.

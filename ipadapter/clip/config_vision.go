@@ -2,9 +2,9 @@ package clip
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/configfile"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
 )
 
@@ -87,16 +87,7 @@ func ParseVisionConfig(data []byte) (VisionConfig, error) {
 
 // ReadVisionConfig reads dir/config.json.
 func ReadVisionConfig(dir string) (VisionConfig, error) {
-	p := filepath.Join(dir, "config.json")
-	data, err := os.ReadFile(p)
-	if err != nil {
-		return VisionConfig{}, fmt.Errorf("reading the image encoder config: %w", err)
-	}
-	cfg, err := ParseVisionConfig(data)
-	if err != nil {
-		return cfg, fmt.Errorf("%s: %w", p, err)
-	}
-	return cfg, nil
+	return configfile.Read(filepath.Join(dir, "config.json"), "reading the image encoder config", ParseVisionConfig)
 }
 
 // Validate checks that the values describe a model this package can build.

@@ -2,7 +2,6 @@ package clip
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/graph"
@@ -12,36 +11,25 @@ import (
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
 )
 
-// execCache holds one compiled graph per output selection of a model (and,
-// inside each nn.Exec, one per input shape), over one set of weights.
+// execCache is an nn.ExecCache with one compiled graph per output
+// selection of a model (and, inside each nn.Exec, one per input shape),
+// whose calls return host tensors.
 type execCache struct {
-	name    string
-	backend compute.Backend
-	store   *model.Store
-	opts    nn.Options
-
-	mu    sync.Mutex
-	execs map[string]*nn.Exec
+	*nn.ExecCache
+	name string
 }
 
 func newExecCache(name string, backend compute.Backend, store *model.Store, opts nn.Options) *execCache {
-	return &execCache{name: name, backend: backend, store: store, opts: opts, execs: map[string]*nn.Exec{}}
+	return &execCache{ExecCache: nn.NewExecCache(name, backend, store, opts), name: name}
 }
 
 // call runs the graph for the selection key (building it with build the
 // first time) and returns its outputs as host tensors.
 func (ec *execCache) call(key string, build nn.BuildFn, inputs ...any) ([]*tensors.Tensor, error) {
-	ec.mu.Lock()
-	e, ok := ec.execs[key]
-	if !ok {
-		var err error
-		if e, err = nn.NewExec(ec.name, ec.backend, ec.store, ec.opts, build); err != nil {
-			ec.mu.Unlock()
-			return nil, err
-		}
-		ec.execs[key] = e
+	e, err := ec.Get(key, func() nn.BuildFn { return build })
+	if err != nil {
+		return nil, err
 	}
-	ec.mu.Unlock()
 	outs, err := e.Call(inputs...)
 	if err != nil {
 		return nil, err
@@ -52,27 +40,6 @@ func (ec *execCache) call(key string, build nn.BuildFn, inputs ...any) ([]*tenso
 		}
 	}
 	return outs, nil
-}
-
-// compilations sums the graphs built so far (for tests of the caching).
-func (ec *execCache) compilations() int {
-	ec.mu.Lock()
-	defer ec.mu.Unlock()
-	n := 0
-	for _, e := range ec.execs {
-		n += e.Compilations()
-	}
-	return n
-}
-
-// close frees the compiled graphs.
-func (ec *execCache) close() {
-	ec.mu.Lock()
-	defer ec.mu.Unlock()
-	for k, e := range ec.execs {
-		e.Finalize()
-		delete(ec.execs, k)
-	}
 }
 
 // optionalOutputs are the outputs after the hidden states, in graph order:

@@ -29,15 +29,19 @@ func leadingRows(x *tensors.Tensor) ([][]byte, error) {
 	return rows, nil
 }
 
-// selectRows returns x[from:to] (along the leading axis).
+// selectRows returns x[from:to] (along the leading axis), copying only
+// those rows.
 func selectRows(x *tensors.Tensor, from, to int) (*tensors.Tensor, error) {
-	rows, err := leadingRows(x)
-	if err != nil {
+	dims := slices.Clone(x.Shape().Dimensions)
+	var data []byte
+	if err := x.ConstBytes(func(b []byte) {
+		size := len(b) / dims[0]
+		data = slices.Clone(b[from*size : to*size])
+	}); err != nil {
 		return nil, err
 	}
-	dims := slices.Clone(x.Shape().Dimensions)
 	dims[0] = to - from
-	return tensors.FromRaw(nil, 0, shapes.Make(x.DType(), dims...), slices.Concat(rows[from:to]...))
+	return tensors.FromRaw(nil, 0, shapes.Make(x.DType(), dims...), data)
 }
 
 // concatLastAxis is torch.concat(xs, dim=-1) for tensors that agree on

@@ -70,10 +70,10 @@ func (e *TextEncoder) EncodeTensor(ids *tensors.Tensor, want TextOutputs) (*Text
 
 // Compilations is the number of graphs compiled so far: one per output
 // selection and input shape.
-func (e *TextEncoder) Compilations() int { return e.execs.compilations() }
+func (e *TextEncoder) Compilations() int { return e.execs.Compilations() }
 
 // Close frees the compiled graphs.
-func (e *TextEncoder) Close() { e.execs.close() }
+func (e *TextEncoder) Close() { e.execs.Forget() }
 
 // checkIDs validates the ids on the host, so a bad id is a clear error
 // rather than an out-of-range gather, and flattens them to int32.

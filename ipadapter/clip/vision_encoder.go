@@ -80,10 +80,10 @@ func (e *VisionEncoder) EncodeFloat32s(pixels []float32, dims []int, want Vision
 
 // Compilations is the number of graphs compiled so far: one per output
 // selection and batch size.
-func (e *VisionEncoder) Compilations() int { return e.execs.compilations() }
+func (e *VisionEncoder) Compilations() int { return e.execs.Compilations() }
 
 // Close frees the compiled graphs.
-func (e *VisionEncoder) Close() { e.execs.close() }
+func (e *VisionEncoder) Close() { e.execs.Forget() }
 
 func (e *VisionEncoder) checkDims(dims []int) error {
 	want := e.Model.InputDims(1)

@@ -43,14 +43,24 @@ func NewExec(name string, backend compute.Backend, store *model.Store, opts Opti
 // Call runs the graph (compiling it first for new input shapes). Inputs are
 // *tensors.Tensor or Go values (slices, scalars). Graph-building failures
 // come back as errors, never as panics.
-func (e *Exec) Call(inputs ...any) (outputs []*tensors.Tensor, err error) {
-	if caught := exceptions.Try(func() { outputs, err = e.exec.Call(inputs...) }); caught != nil {
-		return nil, fmt.Errorf("%s: %v", e.name, caught)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", e.name, err)
+func (e *Exec) Call(inputs ...any) ([]*tensors.Tensor, error) {
+	var outputs []*tensors.Tensor
+	if err := e.try(func() (err error) { outputs, err = e.exec.Call(inputs...); return err }); err != nil {
+		return nil, err
 	}
 	return outputs, nil
+}
+
+// try runs f and returns its error, or the panic of a failed graph
+// building, as an error naming the graph.
+func (e *Exec) try(f func() error) (err error) {
+	if caught := exceptions.Try(func() { err = f() }); caught != nil {
+		return fmt.Errorf("%s: %v", e.name, caught)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", e.name, err)
+	}
+	return nil
 }
 
 // Compilations is the number of graphs built so far.

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/errtext"
+
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/ml/model"
@@ -40,23 +42,15 @@ func CheckSpecs(specs []Spec, src weights.Source) (unused []string, err error) {
 	}
 	var parts []string
 	if len(missing) > 0 {
-		parts = append(parts, fmt.Sprintf("%d tensors missing (%s)", len(missing), abbreviate(missing, 5)))
+		parts = append(parts, fmt.Sprintf("%d tensors missing (%s)", len(missing), errtext.Abbreviate(missing, 5)))
 	}
 	if len(mismatched) > 0 {
-		parts = append(parts, fmt.Sprintf("%d shapes differ (%s)", len(mismatched), abbreviate(mismatched, 5)))
+		parts = append(parts, fmt.Sprintf("%d shapes differ (%s)", len(mismatched), errtext.Abbreviate(mismatched, 5)))
 	}
 	if len(parts) > 0 {
 		return unused, fmt.Errorf("checkpoint does not match the model's config: %s", strings.Join(parts, "; "))
 	}
 	return unused, nil
-}
-
-// abbreviate joins up to n items and says how many more there are.
-func abbreviate(items []string, n int) string {
-	if len(items) <= n {
-		return strings.Join(items, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }
 
 // Load checks src against specs and puts every parameter on the backend in
@@ -76,8 +70,9 @@ func Load(specs []Spec, src weights.Source, backend compute.Backend, dtype dtype
 }
 
 // AddToStore loads the specs' tensors from src into an existing store (an
-// adapter's weights next to the UNet's). Names already present are replaced
-// only if replace is set by deleting them first; otherwise it is an error.
+// adapter's weights next to the UNet's). A name already in the store is
+// skipped (a weight registered twice, shared): to replace weights, delete
+// them first.
 func AddToStore(store *model.Store, specs []Spec, src weights.Source, backend compute.Backend, dtype dtypes.DType) error {
 	for _, s := range specs {
 		if store.GetVariable("/"+s.Name) != nil {

@@ -41,25 +41,21 @@ func (n GroupNorm) Apply(c Ctx, x *graph.Node) *graph.Node {
 
 // LayerNorm is torch.nn.LayerNorm over the last axis.
 type LayerNorm struct {
-	Name   string
-	Dim    int
-	Eps    float64
-	Affine bool
+	Name string
+	Dim  int
+	Eps  float64
 }
 
 // LayerNorm registers a layer normalisation with weight and bias [dim].
 func (r *Registry) LayerNorm(name string, dim int, eps float64) LayerNorm {
 	r.Add(name+".weight", dim)
 	r.Add(name+".bias", dim)
-	return LayerNorm{Name: r.Name(name), Dim: dim, Eps: eps, Affine: true}
+	return LayerNorm{Name: r.Name(name), Dim: dim, Eps: eps}
 }
 
 // Apply normalises over the last axis (statistics in float32).
 func (n LayerNorm) Apply(c Ctx, x *graph.Node) *graph.Node {
 	y := graph.ConvertDType(normalizeLastAxis(graph.ConvertDType(x, dtypes.Float32), n.Eps), x.DType())
-	if !n.Affine {
-		return y
-	}
 	// GoMLX does not broadcast ranks implicitly: lift [D] to [1, …, 1, D].
 	w := graph.ExpandLeftToRank(c.W(n.Name+".weight"), y.Rank())
 	b := graph.ExpandLeftToRank(c.W(n.Name+".bias"), y.Rank())

@@ -162,15 +162,10 @@ func (v LayerCounts) nested() bool {
 // forBlock returns the layer counts of the numAttn Transformer2DModels of
 // block i (of n blocks), as diffusers' blocks expand an int to a list.
 func (v LayerCounts) forBlock(key string, i, n, numAttn int) ([]int, error) {
-	var entry IntOrList
-	switch {
-	case v.Scalar:
-		entry = v.Blocks[0]
-	case len(v.Blocks) != n:
+	if !v.Scalar && len(v.Blocks) != n {
 		return nil, fmt.Errorf("unet config: %q has %d entries, must have one per block (%d)", key, len(v.Blocks), n)
-	default:
-		entry = v.Blocks[i]
 	}
+	entry := v.entry(i)
 	if !entry.List {
 		return entry.perBlock(key, numAttn)
 	}

@@ -19,31 +19,13 @@ type GraphInputs struct {
 	IP                  []IPStream  // loaded IP-Adapters, in load order
 }
 
-func dimsOf(n *graph.Node) []int {
-	if n == nil {
-		return nil
-	}
-	d := n.Shape().Dimensions
-	if d == nil {
-		d = []int{}
-	}
-	return d
-}
-
 func (in GraphInputs) shapes() inputShapes {
 	s := inputShapes{
 		Sample: dimsOf(in.Sample), Timestep: dimsOf(in.Timestep), EncoderHiddenStates: dimsOf(in.EncoderHiddenStates),
 		TextEmbeds: dimsOf(in.TextEmbeds), TimeIDs: dimsOf(in.TimeIDs),
 	}
 	for _, st := range in.IP {
-		ips := ipShapes{Adapter: st.Adapter, Tokens: dimsOf(st.Tokens), Scales: dimsOf(st.Scales)}
-		if st.Masks != nil {
-			ips.Masks = map[int][]int{}
-			for q, m := range st.Masks {
-				ips.Masks[q] = dimsOf(m)
-			}
-		}
-		s.IP = append(s.IP, ips)
+		s.IP = append(s.IP, streamShapes(st.Adapter, st.Tokens, st.Scales, st.Masks))
 	}
 	return s
 }

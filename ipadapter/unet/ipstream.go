@@ -100,6 +100,9 @@ type ipShapes struct {
 func (u *UNet) checkIP(b int, nq []int, streams []ipShapes) error {
 	seen := map[int]bool{}
 	wantNQ := slices.Compact(slices.Sorted(slices.Values(nq)))
+	// check has made sure there is an attn2 layer and that all take the
+	// encoder_hidden_states' width.
+	crossDim := u.crossLayers[0].CrossDim
 	for i, s := range streams {
 		where := fmt.Sprintf("IP stream %d (adapter %d)", i, s.Adapter)
 		if s.Adapter < 0 {
@@ -109,10 +112,6 @@ func (u *UNet) checkIP(b int, nq []int, streams []ipShapes) error {
 			return fmt.Errorf("%s: adapter %d is given twice", where, s.Adapter)
 		}
 		seen[s.Adapter] = true
-		crossDim := 0
-		for _, l := range u.crossLayers {
-			crossDim = l.CrossDim
-		}
 		t := s.Tokens
 		masked := s.Masks != nil
 		switch {

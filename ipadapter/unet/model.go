@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
+
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/errtext"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -28,11 +29,7 @@ type Model struct {
 	backend compute.Backend
 	store   *model.Store
 	opts    nn.Options
-
-	mu       sync.Mutex
-	execs    map[string]*nn.Exec
-	retired  int // compilations of executables dropped by ForgetCompiled
-	finished bool
+	execs   *nn.ExecCache // keyed by signature
 }
 
 // Load reads a diffusers "unet" folder: config.json and
@@ -82,7 +79,7 @@ func New(cfg Config, src weights.Source, backend compute.Backend, opts nn.Option
 	}
 	if len(unused) > 0 {
 		return nil, fmt.Errorf("unet: the checkpoint has %d tensors the config does not describe (%s); is it the right config?",
-			len(unused), abbreviate(unused, 4))
+			len(unused), errtext.AbbreviateList(unused, 4))
 	}
 	return NewFromStore(u, store, backend, opts), nil
 }
@@ -93,7 +90,7 @@ func NewFromStore(u *UNet, store *model.Store, backend compute.Backend, opts nn.
 	if opts.DType == dtypes.InvalidDType {
 		opts.DType = dtypes.Float32
 	}
-	return &Model{unet: u, backend: backend, store: store, opts: opts, execs: map[string]*nn.Exec{}}
+	return &Model{unet: u, backend: backend, store: store, opts: opts, execs: nn.NewExecCache("unet", backend, store, opts)}
 }
 
 // UNet returns the model's structure.
@@ -112,40 +109,12 @@ func (m *Model) Options() nn.Options { return m.opts }
 
 // Compilations counts the graphs built so far (a test checks that changing
 // timesteps, scales or masks does not add any).
-func (m *Model) Compilations() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	n := m.retired
-	for _, e := range m.execs {
-		n += e.Compilations()
-	}
-	return n
-}
+func (m *Model) Compilations() int { return m.execs.Compilations() }
 
 // ForgetCompiled drops every compiled graph: the next call compiles again
 // with the store's current weights (on the pure-Go backend weights are
 // compiled into the graph as constants).
-func (m *Model) ForgetCompiled() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for k, e := range m.execs {
-		m.retired += e.Compilations()
-		e.Finalize()
-		delete(m.execs, k)
-	}
-}
+func (m *Model) ForgetCompiled() { m.execs.Forget() }
 
 // Close frees the compiled graphs; the Model must not be used afterwards.
-func (m *Model) Close() {
-	m.ForgetCompiled()
-	m.mu.Lock()
-	m.finished = true
-	m.mu.Unlock()
-}
-
-func abbreviate(items []string, n int) string {
-	if len(items) <= n {
-		return fmt.Sprint(items)
-	}
-	return fmt.Sprintf("%v and %d more", items[:n], len(items)-n)
-}
+func (m *Model) Close() { m.execs.Close() }

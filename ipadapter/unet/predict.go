@@ -33,31 +33,13 @@ type IPInput struct {
 	Masks   map[int]*tensors.Tensor
 }
 
-func tensorDims(t *tensors.Tensor) []int {
-	if t == nil {
-		return nil
-	}
-	d := t.Shape().Dimensions
-	if d == nil {
-		d = []int{}
-	}
-	return d
-}
-
 func (in Inputs) shapes() inputShapes {
 	s := inputShapes{
-		Sample: tensorDims(in.Sample), Timestep: tensorDims(in.Timestep), EncoderHiddenStates: tensorDims(in.EncoderHiddenStates),
-		TextEmbeds: tensorDims(in.TextEmbeds), TimeIDs: tensorDims(in.TimeIDs),
+		Sample: dimsOf(in.Sample), Timestep: dimsOf(in.Timestep), EncoderHiddenStates: dimsOf(in.EncoderHiddenStates),
+		TextEmbeds: dimsOf(in.TextEmbeds), TimeIDs: dimsOf(in.TimeIDs),
 	}
 	for _, st := range in.IP {
-		ips := ipShapes{Adapter: st.Adapter, Tokens: tensorDims(st.Tokens), Scales: tensorDims(st.Scales)}
-		if st.Masks != nil {
-			ips.Masks = map[int][]int{}
-			for q, m := range st.Masks {
-				ips.Masks[q] = tensorDims(m)
-			}
-		}
-		s.IP = append(s.IP, ips)
+		s.IP = append(s.IP, streamShapes(st.Adapter, st.Tokens, st.Scales, st.Masks))
 	}
 	return s
 }
@@ -164,14 +146,13 @@ func signature(in Inputs, capture []string) string {
 
 // exec returns (creating on first use) the executable for a signature.
 func (m *Model) exec(key string, in Inputs, capture []string) (*nn.Exec, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.finished {
-		return nil, errors.New("unet: the model was closed")
-	}
-	if e, ok := m.execs[key]; ok {
-		return e, nil
-	}
+	return m.execs.Get(key, func() nn.BuildFn { return m.build(in, capture) })
+}
+
+// build is the graph of a signature: the layout of in's streams (not their
+// values) and the attention maps to capture, as extra outputs after the
+// prediction.
+func (m *Model) build(in Inputs, capture []string) nn.BuildFn {
 	type streamLayout struct {
 		adapter int
 		masks   []int
@@ -182,7 +163,7 @@ func (m *Model) exec(key string, in Inputs, capture []string) (*nn.Exec, error) 
 	}
 	textTime := m.unet.addEmbed != nil
 	u := m.unet
-	build := func(c nn.Ctx, args []*graph.Node) []*graph.Node {
+	return func(c nn.Ctx, args []*graph.Node) []*graph.Node {
 		gi := GraphInputs{Sample: args[0], Timestep: args[1], EncoderHiddenStates: args[2]}
 		next := 3
 		if textTime {
@@ -220,12 +201,6 @@ func (m *Model) exec(key string, in Inputs, capture []string) (*nn.Exec, error) 
 		}
 		return outs
 	}
-	e, err := nn.NewExec("unet", m.backend, m.store, m.opts, build)
-	if err != nil {
-		return nil, err
-	}
-	m.execs[key] = e
-	return e, nil
 }
 
 // timestepsFloat32 converts the scheduler's timestep (scalar, [1] or [B];

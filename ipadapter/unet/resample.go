@@ -57,14 +57,12 @@ func (u upsample) apply(c nn.Ctx, x *graph.Node, h, w int) *graph.Node {
 // scale = in/out in float32. Doubling is a broadcast (no gather).
 func resizeNearest(x *graph.Node, h, w int) *graph.Node {
 	d := x.Shape().Dimensions
-	b, ch, hin, win := d[0], d[1], d[2], d[3]
+	hin, win := d[2], d[3]
 	if h == hin && w == win {
 		return x
 	}
 	if h == 2*hin && w == 2*win {
-		x = graph.Reshape(x, b, ch, hin, 1, win, 1)
-		x = graph.BroadcastToDims(x, b, ch, hin, 2, win, 2)
-		return graph.Reshape(x, b, ch, h, w)
+		return nn.Nearest2x(x)
 	}
 	hs, ws := nearestIndices(hin, h), nearestIndices(win, w)
 	idx := make([][][]int32, h)
@@ -83,20 +81,9 @@ func resizeNearest(x *graph.Node, h, w int) *graph.Node {
 // to m (upsample_nearest2d's nearest_idx, legacy mode).
 func nearestIndices(n, m int) []int {
 	idx := make([]int, m)
-	switch {
-	case n == m:
-		for o := range idx {
-			idx[o] = o
-		}
-	case m == 2*n:
-		for o := range idx {
-			idx[o] = o / 2
-		}
-	default:
-		scale := float32(n) / float32(m)
-		for o := range idx {
-			idx[o] = min(int(float32(o)*scale), n-1) // floor: the product is non-negative
-		}
+	scale := float32(n) / float32(m)
+	for o := range idx {
+		idx[o] = min(int(float32(o)*scale), n-1) // floor: the product is non-negative
 	}
 	return idx
 }

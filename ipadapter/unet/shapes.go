@@ -3,6 +3,8 @@ package unet
 import (
 	"fmt"
 	"slices"
+
+	"github.com/gomlx/compute/shapes"
 )
 
 // size is a spatial size (height, width).
@@ -96,6 +98,38 @@ func (u *UNet) MaskQueryCounts(h, w int) ([]int, error) {
 type inputShapes struct {
 	Sample, Timestep, EncoderHiddenStates, TextEmbeds, TimeIDs []int
 	IP                                                         []ipShapes
+}
+
+// shaped is what inputs are given as: host tensors (Inputs) or graph nodes
+// (GraphInputs).
+type shaped interface {
+	comparable
+	Shape() shapes.Shape
+}
+
+// dimsOf is x's dimensions ([] for a scalar), nil when x is absent.
+func dimsOf[T shaped](x T) []int {
+	var absent T
+	if x == absent {
+		return nil
+	}
+	d := x.Shape().Dimensions
+	if d == nil {
+		d = []int{}
+	}
+	return d
+}
+
+// streamShapes are the shapes of one IP stream's inputs.
+func streamShapes[T shaped](adapter int, tokens, scales T, masks map[int]T) ipShapes {
+	s := ipShapes{Adapter: adapter, Tokens: dimsOf(tokens), Scales: dimsOf(scales)}
+	if masks != nil {
+		s.Masks = map[int][]int{}
+		for q, m := range masks {
+			s.Masks[q] = dimsOf(m)
+		}
+	}
+	return s
 }
 
 // check validates the input shapes against the config, so bad inputs are

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/errtext"
+
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -100,7 +102,7 @@ func New(cfg Config, src weights.Source, backend compute.Backend, opts nn.Option
 	}
 	if len(unused) > 0 {
 		return nil, fmt.Errorf("vae: the checkpoint has %d tensors this config does not use (%v): config and weights disagree",
-			len(unused), abbreviate(unused, 5))
+			len(unused), errtext.AbbreviateList(unused, 5))
 	}
 	m := &Model{Config: cfg, Arch: arch, opts: opts, store: store}
 	one := func(name string, f func(c nn.Ctx, x *graph.Node) []*graph.Node) (*nn.Exec, error) {
@@ -237,12 +239,4 @@ func checkInput(what string, s shapes.Shape, channels, multiple int) error {
 			what, d[2], d[3], multiple)
 	}
 	return nil
-}
-
-// abbreviate joins up to n items and says how many more there are.
-func abbreviate(items []string, n int) string {
-	if len(items) <= n {
-		return fmt.Sprint(items)
-	}
-	return fmt.Sprintf("%v and %d more", items[:n], len(items)-n)
 }

@@ -31,15 +31,5 @@ func newUpsample(r *nn.Registry, channels int) upsample {
 }
 
 func (u upsample) Apply(c nn.Ctx, x *graph.Node) *graph.Node {
-	return u.conv.Apply(c, nearest2x(x))
-}
-
-// nearest2x repeats every pixel of x [B, C, H, W] into a 2×2 square by
-// broadcasting [B, C, H, 1, W, 1] to [B, C, H, 2, W, 2]: exact, and cheaper
-// than a general interpolation.
-func nearest2x(x *graph.Node) *graph.Node {
-	d := x.Shape().Dimensions
-	b, ch, h, w := d[0], d[1], d[2], d[3]
-	y := graph.BroadcastToDims(graph.Reshape(x, b, ch, h, 1, w, 1), b, ch, h, 2, w, 2)
-	return graph.Reshape(y, b, ch, 2*h, 2*w)
+	return u.conv.Apply(c, nn.Nearest2x(x))
 }

@@ -10,9 +10,6 @@ import "unicode/utf8"
 // U+0101, ….
 var byteToRune [256]rune
 
-// byteSymbol holds byteToRune as UTF-8 strings: the initial BPE symbols.
-var byteSymbol [256]string
-
 // runeToByte inverts byteToRune for Decode.
 var runeToByte = map[rune]byte{}
 
@@ -26,7 +23,6 @@ func init() {
 			byteToRune[b] = next
 			next++
 		}
-		byteSymbol[b] = string(byteToRune[b])
 		runeToByte[byteToRune[b]] = byte(b)
 	}
 }

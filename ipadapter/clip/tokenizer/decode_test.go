@@ -44,7 +44,7 @@ func TestDecode(t *testing.T) {
 func TestDecodeInvalidUTF8(t *testing.T) {
 	tok, _ := fixtureTokenizer(t, fixtureCase(t), "tokenizer")
 	// The bytes E2 9C start "✔" (E2 9C 94) but stop short of it.
-	ids := []int{tok.vocab[byteSymbol[0xE2]], tok.vocab[byteSymbol[0x9C]], tok.vocab["a</w>"]}
+	ids := []int{tok.vocab[string(byteToRune[0xE2])], tok.vocab[string(byteToRune[0x9C])], tok.vocab["a</w>"]}
 	got, err := tok.Decode(ids, false)
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package tokenizer
 import (
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // pyLower is Python's str.lower(), which differs from strings.ToLower in
@@ -12,14 +11,7 @@ import (
 // sigma to final "ς" at the end of a word (the Final_Sigma condition of
 // Unicode's SpecialCasing), so "ΟΔΥΣΣΕΥΣ" becomes "οδυσσευς".
 func pyLower(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
+	if isASCII(s) {
 		return strings.ToLower(s)
 	}
 	runes := []rune(s)
