@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/errtext"
+
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
 )
@@ -104,7 +106,7 @@ func (f *File) checkGroups() error {
 	}
 	switch {
 	case !found[groupImageProj] && !found[groupIPAdapter]:
-		return fmt.Errorf("%s is not an IP-Adapter weight file: required keys are (`image_proj` and `ip_adapter`) missing from the state dict (its tensors are %s)", f.Name, abbreviate(other, 4))
+		return fmt.Errorf("%s is not an IP-Adapter weight file: required keys are (`image_proj` and `ip_adapter`) missing from the state dict (its tensors are %s)", f.Name, errtext.Abbreviate(other, 4))
 	case !found[groupImageProj] || !found[groupIPAdapter]:
 		missing := groupImageProj
 		if found[groupImageProj] {
@@ -112,7 +114,7 @@ func (f *File) checkGroups() error {
 		}
 		return fmt.Errorf("%s: the %s group is missing: an IP-Adapter file needs both image_proj and ip_adapter (a truncated or partial export?)", f.Name, missing)
 	case len(other) > 0:
-		return fmt.Errorf("%s has tensors outside the image_proj and ip_adapter groups, which no IP-Adapter has: %s", f.Name, abbreviate(other, 6))
+		return fmt.Errorf("%s has tensors outside the image_proj and ip_adapter groups, which no IP-Adapter has: %s", f.Name, errtext.Abbreviate(other, 6))
 	}
 	return nil
 }
@@ -131,7 +133,7 @@ func checkProjection(cfg ProjectionConfig, view weights.Source) error {
 		return fmt.Errorf("image_proj does not fit a %s projection: %w", cfg.Kind, err)
 	}
 	if len(unused) > 0 {
-		return fmt.Errorf("image_proj has tensors a %s projection does not use: %s", cfg.Kind, abbreviate(unused, 6))
+		return fmt.Errorf("image_proj has tensors a %s projection does not use: %s", cfg.Kind, errtext.Abbreviate(unused, 6))
 	}
 	return nil
 }
@@ -154,7 +156,7 @@ func readIPLayers(src weights.Source) ([]IPLayer, error) {
 	}
 	if len(unknown) > 0 {
 		return nil, fmt.Errorf("ip_adapter has keys that are not <id>.to_k_ip.weight / <id>.to_v_ip.weight: %s "+
-			"(LoRA weights mean a FaceID adapter, which is not supported)", abbreviate(unknown, 6))
+			"(LoRA weights mean a FaceID adapter, which is not supported)", errtext.Abbreviate(unknown, 6))
 	}
 	layers := make([]IPLayer, len(byID))
 	for id, projs := range byID {

@@ -28,17 +28,16 @@ type crossLayer struct {
 // many Transformer2DModels a block of each side has (layers_per_block for
 // down blocks, layers_per_block+1 for up blocks in diffusers' UNets).
 type unetLayout struct {
-	Layers    []crossLayer
-	Blocks    map[string][]int // side → block indices with attentions, ascending
-	PerBlock  map[string]int   // side → Transformer2DModels per block
-	HasMid    bool
-	numLayers int
+	Layers   []crossLayer
+	Blocks   map[string][]int // side → block indices with attentions, ascending
+	PerBlock map[string]int   // side → Transformer2DModels per block
+	HasMid   bool
 }
 
 // parseLayout reads the layout from attn2 module names such as
 // "up_blocks.0.attentions.1.transformer_blocks.3.attn2".
 func parseLayout(names []string) (*unetLayout, error) {
-	l := &unetLayout{Blocks: map[string][]int{}, PerBlock: map[string]int{}, numLayers: len(names)}
+	l := &unetLayout{Blocks: map[string][]int{}, PerBlock: map[string]int{}}
 	for _, n := range names {
 		cl, err := parseCrossLayer(n)
 		if err != nil {

@@ -43,7 +43,7 @@ func (s Scale) layerScales(l *unetLayout, n int, masked bool) ([][]float32, erro
 	if masked {
 		cols = n
 	}
-	return fill(l.numLayers, cols, func(int) float32 { return float32(s) }), nil
+	return fill(len(l.Layers), cols, func(int) float32 { return float32(s) }), nil
 }
 
 func (p PerImage) String() string {
@@ -61,12 +61,12 @@ func (p PerImage) layerScales(l *unetLayout, n int, masked bool) ([][]float32, e
 				return nil, fmt.Errorf("per-image scales %v need masks: without masks all images of an adapter are attended together with one scale (use Scale, or pass one mask per image)", p)
 			}
 		}
-		return fill(l.numLayers, 1, func(int) float32 { return 0 }), nil
+		return fill(len(l.Layers), 1, func(int) float32 { return 0 }), nil
 	}
 	if len(p) != n {
 		return nil, fmt.Errorf("number of masks (%d) does not match number of scales (%d): give one scale per masked image", n, len(p))
 	}
-	return fill(l.numLayers, n, func(j int) float32 { return float32(p[j]) }), nil
+	return fill(len(l.Layers), n, func(j int) float32 { return float32(p[j]) }), nil
 }
 
 // fill makes a rows×cols table whose column j holds v(j).

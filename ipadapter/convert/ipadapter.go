@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/errtext"
+
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/unet"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
 )
@@ -64,7 +66,7 @@ func IPProjectionMaps(kind IPProjection, infos []weights.Info) ([]TensorMap, err
 		maps = append(maps, m...)
 	}
 	if len(unknownKeys) > 0 {
-		return nil, fmt.Errorf("image_proj has keys a %s image projection does not have: %s", kind, abbreviate(unknownKeys, 6))
+		return nil, fmt.Errorf("image_proj has keys a %s image projection does not have: %s", kind, errtext.Abbreviate(unknownKeys, 6))
 	}
 	return maps, nil
 }
@@ -202,12 +204,4 @@ func IPAttnMaps(layers []string, a int) []TensorMap {
 // once loaded into the UNet (MultiIPAdapterImageProjection).
 func IPProjectionPrefix(a int) string {
 	return "encoder_hid_proj.image_projection_layers." + strconv.Itoa(a)
-}
-
-// abbreviate joins up to n items and says how many more there are.
-func abbreviate(items []string, n int) string {
-	if len(items) <= n {
-		return strings.Join(items, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }

@@ -3,6 +3,8 @@ package convert
 import (
 	"fmt"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/errtext"
+
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
 )
 
@@ -36,5 +38,5 @@ func DetectIPProjection(file string, infos []weights.Info) (IPProjection, error)
 	case keys["latents"]:
 		return IPPlus, nil
 	}
-	return 0, fmt.Errorf("%s: image_proj is not an IP-Adapter image projection diffusers knows (no proj.weight, proj.3.weight or latents; it has %s)", file, abbreviate(names, 6))
+	return 0, fmt.Errorf("%s: image_proj is not an IP-Adapter image projection diffusers knows (no proj.weight, proj.3.weight or latents; it has %s)", file, errtext.Abbreviate(names, 6))
 }

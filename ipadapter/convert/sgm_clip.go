@@ -78,11 +78,10 @@ func mapOpenCLIP(cfg clip.TextConfig, name string, info weights.Info) ([]TensorM
 	if !ok {
 		return nil, unknown, nil
 	}
-	idx, inner, _ := strings.Cut(rest, ".")
-	i, err := strconv.Atoi(idx)
-	if err != nil || i < 0 || i >= cfg.NumHiddenLayers || strconv.Itoa(i) != idx {
+	if i, ok := leadingIndex(rest); !ok || i >= cfg.NumHiddenLayers {
 		return nil, unknown, nil
 	}
+	idx, inner, _ := strings.Cut(rest, ".")
 	layer := "text_model.encoder.layers." + idx + "."
 	switch inner {
 	case "attn.in_proj_weight", "attn.in_proj_bias":

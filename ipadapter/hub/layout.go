@@ -1,11 +1,12 @@
 package hub
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/atomicfile"
 )
 
 // repoCache is one repository's folder in the hub cache, with huggingface_hub's
@@ -91,18 +92,7 @@ func (c repoCache) writeRef(revision, commit string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("hub: writing ref %s: %w", revision, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("hub: writing ref %s: %w", revision, err)
-	}
-	_, werr := tmp.WriteString(commit)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("hub: writing ref %s: %w", revision, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.WriteBytes(path, []byte(commit)); err != nil {
 		return fmt.Errorf("hub: writing ref %s: %w", revision, err)
 	}
 	return nil

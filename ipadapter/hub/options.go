@@ -51,7 +51,6 @@ type config struct {
 	endpoint         string
 	token            string
 	client           *http.Client
-	progress         func(done, total int64)
 	etagTimeout      time.Duration // HEAD requests
 	readTimeout      time.Duration // longest pause while streaming a body
 }
@@ -66,7 +65,6 @@ func (o Options) resolve() (config, error) {
 		endpoint:         o.Endpoint,
 		token:            o.Token,
 		client:           o.HTTPClient,
-		progress:         o.Progress,
 		etagTimeout:      secondsFromEnv("HF_HUB_ETAG_TIMEOUT", 10),
 		readTimeout:      secondsFromEnv("HF_HUB_DOWNLOAD_TIMEOUT", 10),
 	}

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/atomicfile"
 )
 
 // installPointer makes the snapshot entry for a blob: a relative symlink, so
@@ -43,24 +45,16 @@ func installPointer(blob, pointer string, newBlob bool) error {
 	return nil
 }
 
-// copyFile copies src to dst through a temporary name, so dst never exists
-// half-written.
+// copyFile copies src to dst through a temporary name (package atomicfile),
+// so dst never exists half-written.
 func copyFile(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := os.CreateTemp(filepath.Dir(dst), filepath.Base(dst)+".*.tmp")
-	if err != nil {
+	return atomicfile.Write(dst, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
 		return err
-	}
-	_, err = io.Copy(out, in)
-	if err = errors.Join(err, out.Close()); err == nil {
-		err = os.Rename(out.Name(), dst)
-	}
-	if err != nil {
-		os.Remove(out.Name())
-	}
-	return err
+	})
 }

@@ -13,6 +13,7 @@ type request struct {
 	repoID   string
 	filename string // slash-separated path inside the repository
 	cache    repoCache
+	progress func(done, total int64) // Options.Progress and ProgressFile, for this file; nil for neither
 }
 
 func newRequest(repoID, filename string, opts Options) (*request, error) {
@@ -26,8 +27,7 @@ func newRequest(repoID, filename string, opts Options) (*request, error) {
 	if err := checkRelative("revision", cfg.revision); err != nil {
 		return nil, err
 	}
-	cfg.progress = opts.progressFor(filename)
-	return &request{config: cfg, repoID: repoID, filename: filename, cache: newRepoCache(cfg.cacheDir, repoID)}, nil
+	return &request{config: cfg, repoID: repoID, filename: filename, cache: newRepoCache(cfg.cacheDir, repoID), progress: opts.progressFor(filename)}, nil
 }
 
 // resolveURL is the Hub's address of the file: {endpoint}/{repo}/resolve/{rev}/{path},

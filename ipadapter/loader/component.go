@@ -47,14 +47,9 @@ func (c *Component) Source() (weights.Source, error) {
 	if len(c.WeightFiles) == 0 {
 		return nil, fmt.Errorf("loader: %s (%s, from %s) has no weights", c.Name, c.Kind, c.Origin)
 	}
-	first := c.WeightFiles[0]
-	var src weights.Source
-	var err error
-	if isIndex(first) {
-		src, err = weights.OpenSharded(first)
-	} else {
-		src, err = weights.Open(first)
-	}
+	// weights.Open tells a sharded checkpoint's index from the weights
+	// themselves and opens its shards.
+	src, err := weights.Open(c.WeightFiles[0])
 	if err != nil {
 		return nil, fmt.Errorf("loader: %s: %w", c.Name, err)
 	}

@@ -17,6 +17,13 @@ type folder struct {
 	opts hub.Options
 }
 
+// folder is where loc points, reached with hubOpts (cache, token, offline
+// mode) but at loc's own revision.
+func (loc Location) folder(hubOpts hub.Options) folder {
+	hubOpts.Revision = loc.Revision
+	return folder{repo: loc.Repo, sub: loc.Subfolder, opts: hubOpts}
+}
+
 // rel is a file's path inside the repository.
 func (f folder) rel(name string) string {
 	if f.sub == "" {

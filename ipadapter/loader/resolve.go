@@ -92,8 +92,7 @@ func componentNames(index *ModelIndex, opts Options) ([]string, error) {
 // resolveNamed resolves one component, from its replacement if it has one.
 func resolveNamed(ctx context.Context, root folder, index *ModelIndex, name string, opts Options, w weightPolicy) (*Component, []string, error) {
 	if loc, ok := opts.Replace[name]; ok {
-		f := folder{repo: loc.Repo, sub: loc.Subfolder, opts: opts.Hub}
-		f.opts.Revision = loc.Revision
+		f := loc.folder(opts.Hub)
 		listed, isListed := index.Components[name]
 		ref, err := replacementClass(ctx, f, listed, isListed)
 		if err != nil {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/errtext"
+
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/clip"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/convert"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/hub"
@@ -77,10 +79,10 @@ func SingleFile(ctx context.Context, checkpoint, config string, opts Options) (*
 	}
 	p.Notes = append(p.Notes, textEncoderNote)
 	if n := len(split.Ignored); n > 0 {
-		p.Notes = append(p.Notes, fmt.Sprintf("%s: %d tensors that are not parameters left out (%s)", ckpt, n, abbreviate(split.Ignored, 3)))
+		p.Notes = append(p.Notes, fmt.Sprintf("%s: %d tensors that are not parameters left out (%s)", ckpt, n, errtext.Abbreviate(split.Ignored, 3)))
 	}
 	if n := len(split.Unknown); n > 0 {
-		p.Notes = append(p.Notes, fmt.Sprintf("%s: %d tensors no component uses, not loaded (%s)", ckpt, n, abbreviate(split.Unknown, 5)))
+		p.Notes = append(p.Notes, fmt.Sprintf("%s: %d tensors no component uses, not loaded (%s)", ckpt, n, errtext.Abbreviate(split.Unknown, 5)))
 	}
 	for _, name := range names {
 		_, replaced := opts.Replace[name]
@@ -204,12 +206,4 @@ func parseHubURL(raw string) (repo, revision, file string, err error) {
 		return "", "", "", fmt.Errorf("loader: %q is not a Hub file URL (https://huggingface.co/<org>/<name>/blob/<revision>/<file>)", raw)
 	}
 	return parts[0] + "/" + parts[1], parts[3], parts[4], nil
-}
-
-// abbreviate joins up to n items and says how many more there are.
-func abbreviate(items []string, n int) string {
-	if len(items) <= n {
-		return strings.Join(items, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }

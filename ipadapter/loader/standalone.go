@@ -14,8 +14,7 @@ import (
 // name is used in messages ("image_encoder"). hubOpts supplies the cache,
 // token and offline mode; loc.Revision replaces its revision.
 func ResolveStandalone(ctx context.Context, name string, loc Location, hubOpts hub.Options) (*Component, []string, error) {
-	f := folder{repo: loc.Repo, sub: loc.Subfolder, opts: hubOpts}
-	f.opts.Revision = loc.Revision
+	f := loc.folder(hubOpts)
 	ref, err := replacementClass(ctx, f, ClassRef{}, false)
 	if err != nil {
 		return nil, nil, fmt.Errorf("loader: %s: %w", name, err)

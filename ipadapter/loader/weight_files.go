@@ -1,14 +1,6 @@
 package loader
 
-import (
-	"encoding/json"
-	"fmt"
-	"os"
-	"path"
-	"path/filepath"
-	"slices"
-	"strings"
-)
+import "strings"
 
 // Weight file names of the two libraries (diffusers' and transformers'
 // constants).
@@ -54,33 +46,4 @@ func weightCandidates(library, variant string) []string {
 // isIndex reports whether a weight file name is a sharded checkpoint's index.
 func isIndex(name string) bool {
 	return strings.HasSuffix(name, ".json")
-}
-
-// shardNames reads the shard files an index names (its weight_map's
-// values), each checked to be a plain file name next to the index.
-func shardNames(indexPath string) ([]string, error) {
-	data, err := os.ReadFile(indexPath)
-	if err != nil {
-		return nil, fmt.Errorf("reading the checkpoint index: %w", err)
-	}
-	var ix struct {
-		WeightMap map[string]string `json:"weight_map"`
-	}
-	if err := json.Unmarshal(data, &ix); err != nil {
-		return nil, fmt.Errorf("%s: %w", indexPath, err)
-	}
-	if len(ix.WeightMap) == 0 {
-		return nil, fmt.Errorf("%s has no \"weight_map\": not a sharded checkpoint index", indexPath)
-	}
-	var shards []string
-	for _, f := range ix.WeightMap {
-		if f == "" || path.IsAbs(f) || filepath.IsAbs(f) || !filepath.IsLocal(filepath.FromSlash(f)) {
-			return nil, fmt.Errorf("%s names the shard %q, which is not a file next to the index", indexPath, f)
-		}
-		if !slices.Contains(shards, f) {
-			shards = append(shards, f)
-		}
-	}
-	slices.Sort(shards)
-	return shards, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/hub"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
 )
 
 // probeVariant is the variant whose presence is mentioned when plain
@@ -78,7 +79,7 @@ func fetchWeightFiles(ctx context.Context, f folder, c *Component, name, variant
 	if !isIndex(name) {
 		return nil
 	}
-	shards, err := shardNames(p)
+	shards, err := weights.ShardFiles(p)
 	if err != nil {
 		return fmt.Errorf("loader: %s: %w", c.Name, err)
 	}

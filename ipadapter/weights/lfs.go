@@ -16,5 +16,3 @@ func checkLFSPointer(buf []byte) error {
 	}
 	return nil
 }
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

@@ -13,7 +13,6 @@ import (
 type storageTable struct {
 	legacy bool // legacy ids carry a sixth field, the view metadata
 	byKey  map[string]*torchStorage
-	order  []*torchStorage // root storages in first-use order
 }
 
 func newStorageTable(legacy bool) *storageTable {
@@ -74,7 +73,6 @@ func (st *storageTable) root(key string, class *storageClass, numel int64) (*tor
 	}
 	s := &torchStorage{key: key, class: class.name, dtype: class.dtype, numel: numel}
 	st.byKey[key] = s
-	st.order = append(st.order, s)
 	return s, nil
 }
 

@@ -1,16 +1,15 @@
 package weights
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strings"
 
-	"github.com/edsrzf/mmap-go"
 	"github.com/gomlx/compute/dtypes"
 )
 
@@ -58,39 +57,24 @@ func safetensorsName(dt dtypes.DType) (string, bool) {
 
 // safetensorsFile is a memory-mapped .safetensors file.
 type safetensorsFile struct {
-	path     string
-	file     *os.File
-	mapping  mmap.MMap
-	data     []byte // the part of the file after the header
-	infos    []Info
-	byName   map[string]int
-	offsets  map[string][2]int64
-	metadata map[string]string
+	mappedFile // zero for ParseSafetensors
+	path       string
+	data       []byte // the part of the file after the header
+	infos      []Info
+	byName     map[string]int
+	offsets    map[string][2]int64
+	metadata   map[string]string
 }
 
 // OpenSafetensors memory-maps a .safetensors file and validates its header.
 // Tensor data is only read when asked for.
 func OpenSafetensors(path string) (Source, error) {
-	f, err := os.Open(path)
+	mf, err := mapFile(path, "safetensors file")
 	if err != nil {
-		return nil, fmt.Errorf("opening safetensors file: %w", err)
+		return nil, err
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("opening safetensors file %s: %w", path, err)
-	}
-	if st.Size() == 0 {
-		f.Close()
-		return nil, errorf(ErrTruncated, "safetensors file %s is empty: the download was interrupted or the file was truncated; download it again", path)
-	}
-	m, err := mmap.Map(f, mmap.RDONLY, 0)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("memory-mapping %s: %w", path, err)
-	}
-	s := &safetensorsFile{path: path, file: f, mapping: m}
-	if err := s.parse([]byte(m)); err != nil {
+	s := &safetensorsFile{path: path, mappedFile: mf}
+	if err := s.parse([]byte(mf.mapping)); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("reading safetensors file %s: %w", path, err)
 	}
@@ -138,7 +122,6 @@ func (s *safetensorsFile) parse(buf []byte) error {
 		}
 		return errorf(ErrCorrupt, "malformed JSON header: %v; the file is damaged, download it again", err)
 	}
-	s.byName = make(map[string]int, len(raw))
 	s.offsets = make(map[string][2]int64, len(raw))
 	type span struct {
 		name       string
@@ -153,7 +136,7 @@ func (s *safetensorsFile) parse(buf []byte) error {
 			continue
 		}
 		var e headerEntry
-		dec := json.NewDecoder(bytesReader(msg))
+		dec := json.NewDecoder(bytes.NewReader(msg))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&e); err != nil {
 			return errorf(ErrCorrupt, "tensor %q: malformed header entry: %v", name, err)
@@ -191,7 +174,6 @@ func (s *safetensorsFile) parse(buf []byte) error {
 		if want := numel * int64(dt.Size()); end-begin != want {
 			return errorf(ErrCorrupt, "tensor %q: %s%v needs %d bytes but data_offsets [%d, %d] hold %d: the header does not match the data", name, e.DType, e.Shape, want, begin, end, end-begin)
 		}
-		s.byName[name] = len(s.infos)
 		s.infos = append(s.infos, info)
 		s.offsets[name] = [2]int64{begin, end}
 		spans = append(spans, span{name, begin, end})
@@ -208,6 +190,7 @@ func (s *safetensorsFile) parse(buf []byte) error {
 		}
 	}
 	sortInfos(s.infos)
+	s.byName = make(map[string]int, len(s.infos))
 	for i, info := range s.infos {
 		s.byName[info.Name] = i
 	}
@@ -238,15 +221,6 @@ func (s *safetensorsFile) Bytes(name string) ([]byte, error) {
 func (s *safetensorsFile) Metadata() map[string]string { return s.metadata }
 
 func (s *safetensorsFile) Close() error {
-	var errs []error
-	if s.mapping != nil {
-		errs = append(errs, s.mapping.Unmap())
-		s.mapping = nil
-	}
-	if s.file != nil {
-		errs = append(errs, s.file.Close())
-		s.file = nil
-	}
 	s.data = nil
-	return errors.Join(errs...)
+	return s.unmap()
 }

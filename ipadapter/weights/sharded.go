@@ -67,41 +67,16 @@ func (m *multiSource) add(p string, src Source) error {
 	return nil
 }
 
-// shardIndex is diffusers'/transformers' *.index.json.
-type shardIndex struct {
-	WeightMap map[string]string `json:"weight_map"`
-}
-
 // OpenSharded opens a sharded checkpoint from its index
 // (diffusion_pytorch_model.safetensors.index.json, model.safetensors.index.json,
 // pytorch_model.bin.index.json): {"weight_map": {tensor name: shard file}}.
 // Shards are found next to the index. Every tensor the index lists must be
 // in the shard it names.
 func OpenSharded(indexPath string) (Source, error) {
-	raw, err := os.ReadFile(indexPath)
+	weightMap, shards, err := readShardIndex(indexPath)
 	if err != nil {
-		return nil, fmt.Errorf("reading checkpoint index: %w", err)
+		return nil, err
 	}
-	if err := checkLFSPointer(raw); err != nil {
-		return nil, fmt.Errorf("reading checkpoint index %s: %w", indexPath, err)
-	}
-	var ix shardIndex
-	if err := json.Unmarshal(raw, &ix); err != nil {
-		return nil, fmt.Errorf("reading checkpoint index %s: %w", indexPath, errorf(ErrCorrupt, "malformed JSON: %v; download it again", err))
-	}
-	if len(ix.WeightMap) == 0 {
-		return nil, fmt.Errorf("reading %s: %w", indexPath, errorf(ErrUnknownFormat, "a JSON file without a \"weight_map\": not a sharded checkpoint index, and not weights"))
-	}
-	var shards []string
-	for name, file := range ix.WeightMap {
-		if file == "" || path.IsAbs(file) || filepath.IsAbs(file) || slices.Contains(strings.Split(filepath.ToSlash(file), "/"), "..") {
-			return nil, fmt.Errorf("reading %s: %w", indexPath, errorf(ErrCorrupt, "tensor %q is mapped to %q, which is not a file next to the index", name, file))
-		}
-		if !slices.Contains(shards, file) {
-			shards = append(shards, file)
-		}
-	}
-	slices.Sort(shards)
 	dir := filepath.Dir(indexPath)
 	paths := make([]string, len(shards))
 	for i, s := range shards {
@@ -112,7 +87,7 @@ func OpenSharded(indexPath string) (Source, error) {
 		return nil, fmt.Errorf("opening the shards of %s: %w", indexPath, err)
 	}
 	m := src.(*multiSource)
-	for name, file := range ix.WeightMap {
+	for name, file := range weightMap {
 		i, ok := m.owner[name]
 		if !ok || m.paths[i] != filepath.Join(dir, filepath.FromSlash(file)) {
 			src.Close()
@@ -149,4 +124,51 @@ func (m *multiSource) Close() error {
 	}
 	m.parts = nil
 	return errors.Join(errs...)
+}
+
+// ShardFiles returns the shard files a sharded checkpoint's index names
+// (its weight_map's values; slash-separated, sorted, each checked to be a
+// file next to the index): what OpenSharded opens, for a caller that has to
+// fetch them first.
+func ShardFiles(indexPath string) ([]string, error) {
+	_, shards, err := readShardIndex(indexPath)
+	return shards, err
+}
+
+// readShardIndex reads diffusers'/transformers' *.index.json and returns its
+// weight_map and the distinct shard files it names.
+func readShardIndex(indexPath string) (weightMap map[string]string, shards []string, err error) {
+	raw, err := os.ReadFile(indexPath)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading checkpoint index: %w", err)
+	}
+	if err := checkLFSPointer(raw); err != nil {
+		return nil, nil, fmt.Errorf("reading checkpoint index %s: %w", indexPath, err)
+	}
+	var ix struct {
+		WeightMap map[string]string `json:"weight_map"`
+	}
+	if err := json.Unmarshal(raw, &ix); err != nil {
+		return nil, nil, fmt.Errorf("reading checkpoint index %s: %w", indexPath, errorf(ErrCorrupt, "malformed JSON: %v; download it again", err))
+	}
+	if len(ix.WeightMap) == 0 {
+		return nil, nil, fmt.Errorf("reading %s: %w", indexPath, errorf(ErrUnknownFormat, "a JSON file without a \"weight_map\": not a sharded checkpoint index, and not weights"))
+	}
+	for name, file := range ix.WeightMap {
+		if !isShardName(file) {
+			return nil, nil, fmt.Errorf("reading %s: %w", indexPath, errorf(ErrCorrupt, "tensor %q is mapped to %q, which is not a file next to the index", name, file))
+		}
+		if !slices.Contains(shards, file) {
+			shards = append(shards, file)
+		}
+	}
+	slices.Sort(shards)
+	return ix.WeightMap, shards, nil
+}
+
+// isShardName reports whether an index's shard file stays next to the index
+// once joined to its folder: not empty, not absolute, no ".." segment.
+func isShardName(file string) bool {
+	return file != "" && !path.IsAbs(file) && !filepath.IsAbs(file) && filepath.IsLocal(filepath.FromSlash(file)) &&
+		!slices.Contains(strings.Split(filepath.ToSlash(file), "/"), "..")
 }

@@ -2,12 +2,8 @@ package weights
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"os"
 	"slices"
-
-	"github.com/edsrzf/mmap-go"
 )
 
 // maxStridedExtra bounds how much larger than its storage a non-contiguous
@@ -29,12 +25,11 @@ type torchEntry struct {
 // Storage bytes are slices of the memory-mapped file, in their own dtype:
 // an fp16 checkpoint stays fp16 and nothing is copied until a tensor is read.
 type torchFile struct {
-	path    string
-	file    *os.File
-	mapping mmap.MMap
-	infos   []Info
-	byName  map[string]int
-	entries []torchEntry // parallel to infos
+	mappedFile // zero for ParseTorch
+	path       string
+	infos      []Info
+	byName     map[string]int
+	entries    []torchEntry // parallel to infos
 }
 
 // OpenTorch opens a PyTorch checkpoint written by torch.save: the zip format
@@ -43,31 +38,16 @@ type torchFile struct {
 // allow-list of globals, like torch.load(weights_only=True): nothing in it is
 // executed. Nested dicts are flattened with dots.
 func OpenTorch(path string) (Source, error) {
-	f, err := os.Open(path)
+	mf, err := mapFile(path, "PyTorch checkpoint")
 	if err != nil {
-		return nil, fmt.Errorf("opening PyTorch checkpoint: %w", err)
+		return nil, err
 	}
-	st, err := f.Stat()
+	t, err := parseTorch(path, []byte(mf.mapping))
 	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("opening PyTorch checkpoint %s: %w", path, err)
-	}
-	if st.Size() == 0 {
-		f.Close()
-		return nil, errorf(ErrTruncated, "PyTorch checkpoint %s is empty: the download was interrupted or the file was truncated; download it again", path)
-	}
-	m, err := mmap.Map(f, mmap.RDONLY, 0)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("memory-mapping %s: %w", path, err)
-	}
-	t, err := parseTorch(path, []byte(m))
-	if err != nil {
-		m.Unmap()
-		f.Close()
+		mf.unmap()
 		return nil, fmt.Errorf("reading PyTorch checkpoint %s: %w", path, err)
 	}
-	t.file, t.mapping = f, m
+	t.mappedFile = mf
 	return t, nil
 }
 
@@ -223,15 +203,6 @@ func (t *torchFile) Bytes(name string) ([]byte, error) {
 func (t *torchFile) Metadata() map[string]string { return nil }
 
 func (t *torchFile) Close() error {
-	var errs []error
-	if t.mapping != nil {
-		errs = append(errs, t.mapping.Unmap())
-		t.mapping = nil
-	}
-	if t.file != nil {
-		errs = append(errs, t.file.Close())
-		t.file = nil
-	}
 	t.entries = nil
-	return errors.Join(errs...)
+	return t.unmap()
 }

@@ -41,11 +41,11 @@ func WriteSafetensors(path string, ts []Named, metadata map[string]string) error
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	return atomicfile.Write(path, func(w io.Writer) error { return EncodeSafetensors(w, header, ts) })
+	return atomicfile.Write(path, func(w io.Writer) error { return encodeSafetensors(w, header, ts) })
 }
 
-// EncodeSafetensors writes a header made by safetensorsHeader and the data.
-func EncodeSafetensors(w io.Writer, header []byte, ts []Named) error {
+// encodeSafetensors writes a header made by safetensorsHeader and the data.
+func encodeSafetensors(w io.Writer, header []byte, ts []Named) error {
 	var lenBuf [8]byte
 	binary.LittleEndian.PutUint64(lenBuf[:], uint64(len(header)))
 	if _, err := w.Write(lenBuf[:]); err != nil {
