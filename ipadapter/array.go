@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/gomlx/compute/dtypes/bfloat16"
-	"github.com/gomlx/compute/dtypes/float16"
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
@@ -41,38 +39,4 @@ func (a *Array) Tensor() (*tensors.Tensor, error) {
 // (which the callers build from the data's own size).
 func tensorOf(data []float32, dims ...int) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(data, dims...)
-}
-
-// float32sOf copies a float tensor of any float dtype to float32 values
-// (the text encoders return their compute dtype, float16 on GPUs).
-func float32sOf(t *tensors.Tensor) ([]float32, error) {
-	var out []float32
-	err := t.ConstFlatData(func(flat any) {
-		switch f := flat.(type) {
-		case []float32:
-			out = slices.Clone(f)
-		case []float64:
-			out = make([]float32, len(f))
-			for i, x := range f {
-				out[i] = float32(x)
-			}
-		case []float16.Float16:
-			out = make([]float32, len(f))
-			for i, x := range f {
-				out[i] = x.Float32()
-			}
-		case []bfloat16.BFloat16:
-			out = make([]float32, len(f))
-			for i, x := range f {
-				out[i] = x.Float32()
-			}
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	if out == nil {
-		return nil, fmt.Errorf("tensor of dtype %s is not a float tensor", t.DType())
-	}
-	return out, nil
 }

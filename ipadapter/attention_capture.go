@@ -7,6 +7,7 @@ import (
 
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/hostfloat"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/unet"
 )
 
@@ -151,7 +152,7 @@ func (g *generation) conditionalHalf(t *tensors.Tensor, queries int) (*Array, er
 	if len(dims) != 3 || dims[0] != rows || dims[1] != queries {
 		return nil, fmt.Errorf("shape %v, want [%d, %d, keys]", dims, rows, queries)
 	}
-	v, err := float32sOf(t)
+	v, err := hostfloat.Floats(t)
 	if err != nil {
 		return nil, err
 	}

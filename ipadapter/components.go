@@ -127,7 +127,7 @@ func LoadUNet(ctx context.Context, ref ComponentRef, opts Options) (*unet.Model,
 	if err != nil {
 		return nil, err
 	}
-	c, _, err := loader.ResolveStandalone(ctx, "unet", loader.Location{Repo: ref.Repo, Subfolder: ref.Subfolder, Revision: ref.Revision, Variant: o.Variant}, o.Hub)
+	c, _, err := loader.ResolveStandalone(ctx, "unet", o.location(ref), o.Hub)
 	if err != nil {
 		return nil, err
 	}

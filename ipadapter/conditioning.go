@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/clip"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/hostfloat"
 )
 
 // textInputs are the UNet's text conditioning, the same at every step:
@@ -21,11 +22,11 @@ type textInputs struct {
 // Bb times — torch.cat([neg, pos]).repeat(Bb, 1), a diffusers quirk that
 // only matters when the negative time ids differ.
 func (pl *plan) textInputs(emb *clip.PromptEmbeds) (*textInputs, error) {
-	pos, err := float32sOf(emb.PromptEmbeds)
+	pos, err := hostfloat.Floats(emb.PromptEmbeds)
 	if err != nil {
 		return nil, fmt.Errorf("prompt embeddings: %w", err)
 	}
-	pooled, err := float32sOf(emb.PooledPromptEmbeds)
+	pooled, err := hostfloat.Floats(emb.PooledPromptEmbeds)
 	if err != nil {
 		return nil, fmt.Errorf("pooled prompt embeddings: %w", err)
 	}
@@ -40,11 +41,11 @@ func (pl *plan) textInputs(emb *clip.PromptEmbeds) (*textInputs, error) {
 		if emb.NegativePromptEmbeds == nil || emb.NegativePooledPromptEmbeds == nil {
 			return nil, fmt.Errorf("encode_prompt returned no negative conditioning for classifier-free guidance")
 		}
-		neg, err := float32sOf(emb.NegativePromptEmbeds)
+		neg, err := hostfloat.Floats(emb.NegativePromptEmbeds)
 		if err != nil {
 			return nil, fmt.Errorf("negative prompt embeddings: %w", err)
 		}
-		negPooled, err := float32sOf(emb.NegativePooledPromptEmbeds)
+		negPooled, err := hostfloat.Floats(emb.NegativePooledPromptEmbeds)
 		if err != nil {
 			return nil, fmt.Errorf("negative pooled prompt embeddings: %w", err)
 		}

@@ -144,8 +144,7 @@ func (opts EmbedOptions) pipelineEncoder(ctx context.Context, o resolved) (enc, 
 	}
 	lo := loader.Options{Hub: o.Hub, Variant: o.Variant}
 	if !o.ImageEncoder.IsZero() {
-		r := o.ImageEncoder
-		lo.Replace = map[string]loader.Location{"image_encoder": {Repo: r.Repo, Subfolder: r.Subfolder, Revision: r.Revision, Variant: o.Variant}}
+		lo.Replace = map[string]loader.Location{"image_encoder": o.location(o.ImageEncoder)}
 	}
 	if root == "" {
 		if lo.Replace == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/adapter"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/clip"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/guidance"
+	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/hostfloat"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/scheduler"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/torchrand"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/unet"
@@ -179,7 +180,7 @@ func (g *generation) step(i int, latents []float32) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := float32sOf(out)
+	raw, err := hostfloat.Floats(out)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/adapter"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/hub"
@@ -50,14 +51,14 @@ func IPAdapterSources(repos, subfolders, weightNames []string) ([]IPAdapterSourc
 		return nil, errors.New("load_ip_adapter: no weight_name given (one per adapter)")
 	}
 	if len(repos) == 1 {
-		repos = broadcast(repos[0], len(weightNames))
+		repos = slices.Repeat(repos, len(weightNames))
 	}
 	if len(subfolders) <= 1 {
 		sub := ""
 		if len(subfolders) == 1 {
 			sub = subfolders[0]
 		}
-		subfolders = broadcast(sub, len(weightNames))
+		subfolders = slices.Repeat([]string{sub}, len(weightNames))
 	}
 	if len(weightNames) != len(repos) {
 		return nil, errors.New("`weight_name` and `pretrained_model_name_or_path_or_dict` must have the same length.")
@@ -73,14 +74,6 @@ func IPAdapterSources(repos, subfolders, weightNames []string) ([]IPAdapterSourc
 		}
 	}
 	return sources, nil
-}
-
-func broadcast(s string, n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = s
-	}
-	return out
 }
 
 // checkSources rejects an empty list, and image encoder options on a
@@ -139,10 +132,7 @@ func (o *openedSources) add(ctx context.Context, src IPAdapterSource, hubOpts hu
 		}
 		names = []string{""} // the repository is the file itself
 	}
-	root := ""
-	if st, err := os.Stat(src.Repo); err == nil && st.IsDir() {
-		root = src.Repo
-	}
+	root := localRoot(src.Repo)
 	for _, name := range names {
 		i := len(o.files)
 		rel := joinRepoPath(src.Subfolder, name)

@@ -123,18 +123,12 @@ func (r resolved) loaderOptions() loader.Options {
 		if lo.Replace == nil {
 			lo.Replace = map[string]loader.Location{}
 		}
-		lo.Replace[name] = loader.Location{Repo: ref.Repo, Subfolder: ref.Subfolder, Revision: ref.Revision, Variant: r.Variant}
+		lo.Replace[name] = r.location(ref)
 	}
 	return lo
 }
 
-// replaces reports whether the options replace a component.
-func (r resolved) replaces(name string) bool {
-	switch name {
-	case "vae":
-		return !r.VAE.IsZero()
-	case "image_encoder":
-		return !r.ImageEncoder.IsZero()
-	}
-	return false
+// location is where a component named by ref is, with the options' variant.
+func (r resolved) location(ref ComponentRef) loader.Location {
+	return loader.Location{Repo: ref.Repo, Subfolder: ref.Subfolder, Revision: ref.Revision, Variant: r.Variant}
 }

@@ -82,7 +82,7 @@ func (r *modelRecord) wait(ctx context.Context) (ModelInfo, []error, error) {
 // names it only for runs that encode images), and a single "checkpoint"
 // record for the components a single-file checkpoint holds.
 func provenanceOf(lp *loader.Pipeline, o resolved) (records []*modelRecord, image *modelRecord) {
-	revision := map[string]string{"vae": o.VAE.Revision, "image_encoder": o.ImageEncoder.Revision}
+	replaced := o.loaderOptions().Replace
 	fromCheckpoint := false
 	for _, name := range lp.Names() {
 		c := lp.Components[name]
@@ -94,8 +94,8 @@ func provenanceOf(lp *loader.Pipeline, o resolved) (records []*modelRecord, imag
 			continue
 		}
 		rev := o.Hub.Revision
-		if r, replaced := revision[name]; replaced && o.replaces(name) {
-			rev = r
+		if loc, ok := replaced[name]; ok {
+			rev = loc.Revision
 		}
 		rec := newModelRecord(name, c.Origin, rev, c.WeightFiles, lp.Dir)
 		if name == "image_encoder" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"image"
 	"strings"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter"
@@ -80,17 +79,9 @@ func (c *embedCmd) run(ctx context.Context, a *app, args []string) error {
 	// Only the image encoder and the adapters' headers are loaded: the
 	// encoder and feature extractor the pipeline would use, not SDXL.
 	embedOpts := ipadapter.EmbedOptions{Options: opts, Pipeline: c.model.model, SingleFile: c.model.singleFile != ""}
-	var images [][]image.Image
-	for _, v := range c.ip.images {
-		var imgs []image.Image
-		for _, ref := range splitList(v) {
-			img, err := ipadapter.LoadImage(ctx, ref)
-			if err != nil {
-				return fmt.Errorf("--ip-image: %w", err)
-			}
-			imgs = append(imgs, img)
-		}
-		images = append(images, imgs)
+	images, err := c.ip.referenceImages(ctx)
+	if err != nil {
+		return err
 	}
 	p.info("loading the image encoder for IP-Adapter %s", strings.Join(c.ip.adapters, ", "))
 	embedder, err := ipadapter.NewImageEmbedder(ctx, embedOpts, c.ip.sources...)

@@ -182,20 +182,42 @@ func (f *ipFlags) fill(ctx context.Context, pipe *ipadapter.Pipeline, req *ipada
 			perAdapter = append(perAdapter, e.NumImages())
 		}
 	} else {
-		for _, v := range f.images {
-			var imgs []image.Image
-			for _, ref := range splitList(v) {
-				img, err := ipadapter.LoadImage(ctx, ref)
-				if err != nil {
-					return fmt.Errorf("--ip-image: %w", err)
-				}
-				imgs = append(imgs, img)
-			}
-			req.IPAdapterImages = append(req.IPAdapterImages, imgs)
+		images, err := f.referenceImages(ctx)
+		if err != nil {
+			return err
+		}
+		req.IPAdapterImages = images
+		for _, imgs := range images {
 			perAdapter = append(perAdapter, len(imgs))
 		}
 	}
 	return f.fillMasks(ctx, pipe, req, perAdapter)
+}
+
+// referenceImages loads the --ip-image values, one list per adapter.
+func (f *ipFlags) referenceImages(ctx context.Context) ([][]image.Image, error) {
+	var images [][]image.Image
+	for _, v := range f.images {
+		imgs, err := loadImages(ctx, "ip-image", splitList(v))
+		if err != nil {
+			return nil, err
+		}
+		images = append(images, imgs)
+	}
+	return images, nil
+}
+
+// loadImages loads the images (paths or URLs) given to flag name.
+func loadImages(ctx context.Context, name string, refs []string) ([]image.Image, error) {
+	var imgs []image.Image
+	for _, ref := range refs {
+		img, err := ipadapter.LoadImage(ctx, ref)
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %w", name, err)
+		}
+		imgs = append(imgs, img)
+	}
+	return imgs, nil
 }
 
 // fillMasks hands each adapter the masks of its images, in order.
@@ -220,13 +242,9 @@ func (f *ipFlags) fillMasks(ctx context.Context, pipe *ipadapter.Pipeline, req *
 		h, w = cmp.Or(h, dh), cmp.Or(w, dw)
 	}
 	for _, n := range perAdapter {
-		var imgs []image.Image
-		for _, p := range paths[:n] {
-			img, err := ipadapter.LoadImage(ctx, p)
-			if err != nil {
-				return fmt.Errorf("--mask: %w", err)
-			}
-			imgs = append(imgs, img)
+		imgs, err := loadImages(ctx, "mask", paths[:n])
+		if err != nil {
+			return err
 		}
 		paths = paths[n:]
 		m, err := ipadapter.PreprocessMasks(imgs, h, w)

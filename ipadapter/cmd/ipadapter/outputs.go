@@ -1,12 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -76,9 +76,5 @@ func saveLatents(path string, lat *ipadapter.Array, meta ipadapter.Metadata) err
 
 // savePNG writes img to path as a PNG, atomically (package atomicfile).
 func savePNG(path string, img image.Image) error {
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		return fmt.Errorf("saving %s: %w", path, err)
-	}
-	return atomicfile.WriteBytes(path, buf.Bytes())
+	return atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, img) })
 }
