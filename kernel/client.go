@@ -27,6 +27,12 @@ type Client struct {
 // Dial connects to a backend already listening on socket (Connect finds or
 // starts one). logPath, if known, is quoted in errors.
 func Dial(ctx context.Context, socket, logPath string) (*Client, error) {
+	c, _, err := dial(ctx, socket, logPath)
+	return c, err
+}
+
+// dial is Dial, also returning the status it checked the protocol with.
+func dial(ctx context.Context, socket, logPath string) (*Client, *wire.Status, error) {
 	c := &Client{socket: socket, logPath: logPath}
 	c.http = &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
@@ -42,12 +48,12 @@ func Dial(ctx context.Context, socket, logPath string) (*Client, error) {
 	defer cancel()
 	st, err := c.Status(sctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if st.Version != wire.Version {
-		return nil, fmt.Errorf("the backend on %s speaks protocol %d, this client %d: stop it (kernel.Client.Shutdown) and connect again", socket, st.Version, wire.Version)
+		return nil, nil, fmt.Errorf("the backend on %s speaks protocol %d, this client %d: stop it (kernel.Client.Shutdown) and connect again", socket, st.Version, wire.Version)
 	}
-	return c, nil
+	return c, st, nil
 }
 
 // Socket is the backend's socket path.

@@ -81,16 +81,12 @@ func ConnectWith(ctx context.Context, o ConnectOptions) (*Client, error) {
 // current returns a client of the running backend when it was built from
 // this source; (nil, nil) when none runs (or an outdated one was stopped).
 func current(ctx context.Context, socket, logPath, hash string, logf func(string, ...any)) (*Client, error) {
-	c, err := Dial(ctx, socket, logPath)
+	c, st, err := dial(ctx, socket, logPath)
 	if err != nil {
 		var dead *DeadError
 		if errors.As(err, &dead) {
 			return nil, nil
 		}
-		return nil, err
-	}
-	st, err := c.Status(ctx)
-	if err != nil {
 		return nil, err
 	}
 	if st.Build == hash || os.Getenv("IPADAPTER_KERNEL_BIN") != "" {

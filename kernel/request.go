@@ -161,7 +161,7 @@ func pngLists(lists [][]image.Image) ([][][]byte, error) {
 			if img == nil {
 				return nil, fmt.Errorf("image %d of adapter %d is nil", i, a)
 			}
-			data, err := encodePNG(img)
+			data, err := wire.EncodePNG(img)
 			if err != nil {
 				return nil, err
 			}
@@ -169,15 +169,6 @@ func pngLists(lists [][]image.Image) ([][][]byte, error) {
 		}
 	}
 	return out, nil
-}
-
-func encodePNG(img image.Image) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(&buf, img); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 func decodePNG(data []byte) (image.Image, error) {

@@ -88,17 +88,14 @@ func chooseFromBackendEnv(env Env, cfg string) (Choice, error) {
 		c.Setenv = []EnvVar{{noAutoInstallEnv, "1"}}
 		return c, nil
 	}
-	real, err := resolvePlugin(plugin)
+	c, err := pluginChoice(env, plugin, reason, nil)
 	if err != nil {
 		return Choice{}, errors.WithMessagef(err, "%s", reason)
 	}
-	c.Config = name + ":" + real
+	c.Config, c.Reason = name+":"+c.PluginPath, reason
 	if options != "" {
 		c.Config += "," + options
 	}
-	c.PluginPath = real
-	c.Setenv, c.Preload = jaxCUDASetup(real, env)
-	c.Setenv = append(c.Setenv, EnvVar{noAutoInstallEnv, "1"})
 	return c, nil
 }
 
@@ -111,18 +108,19 @@ func chooseExplicitPlugin(env Env, path string) (Choice, error) {
 	if !env.XLACompiled {
 		return Choice{}, errors.Errorf("%s is set, but this binary was built without the xla backend (needs cgo and no \"noxla\" tag)", PluginEnv)
 	}
-	real, err := resolvePlugin(path)
+	c, err := pluginChoice(env, path, fmt.Sprintf("%s=%q", PluginEnv, path), nil)
 	if err != nil {
 		return Choice{}, errors.WithMessagef(err, "%s", PluginEnv)
 	}
-	if isCUDAName(real) && !env.hasGPU() {
+	if isCUDAName(c.PluginPath) && !env.hasGPU() {
 		return Choice{}, errors.Errorf("%s=%q is a CUDA plugin but no NVIDIA GPU was found (no /dev/nvidia0 or /proc/driver/nvidia/gpus/*)", PluginEnv, path)
 	}
-	return pluginChoice(env, real, fmt.Sprintf("%s=%q", PluginEnv, path), nil)
+	return c, nil
 }
 
 // pluginChoice builds an xla choice for a plugin file: real path, setup for
-// jax's layout, and auto-install switched off.
+// jax's layout, and auto-install switched off. Every rule that picks a
+// plugin file goes through it.
 func pluginChoice(env Env, path, reason string, searched []string) (Choice, error) {
 	real, err := resolvePlugin(path)
 	if err != nil {

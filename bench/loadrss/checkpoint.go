@@ -5,9 +5,11 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/atomicfile"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/hub"
 )
 
@@ -85,43 +87,29 @@ func safetensorsHeader(m manifestFile) ([]byte, int64, error) {
 }
 
 // writeWeights streams the header and size−len(header) bytes of small
-// half-precision values (±1/1024 … ±1/4, from a xorshift sequence) to a
-// temporary file, renamed into place when complete.
-func writeWeights(path string, header []byte, size int64) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".loadrss-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	w := bufio.NewWriterSize(tmp, 1<<20)
-	if _, err = w.Write(header); err != nil {
-		return err
-	}
-	state := uint32(2463534242)
-	var half [2]byte
-	for i := int64(len(header)); i < size; i += 2 {
-		state ^= state << 13
-		state ^= state >> 17
-		state ^= state << 5
-		// Sign bit, exponent 5..13 (2^-10 … 2^-2), random mantissa.
-		bits := uint16(state>>31)<<15 | uint16(5+state%9)<<10 | uint16(state>>8)&0x3ff
-		binary.LittleEndian.PutUint16(half[:], bits)
-		if _, err = w.Write(half[:]); err != nil {
+// half-precision values (±1/1024 … ±1/4, from a xorshift sequence) to path
+// (atomically: a temporary file renamed into place when complete).
+func writeWeights(path string, header []byte, size int64) error {
+	return atomicfile.Write(path, func(f io.Writer) error {
+		w := bufio.NewWriterSize(f, 1<<20)
+		if _, err := w.Write(header); err != nil {
 			return err
 		}
-	}
-	if err = w.Flush(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+		state := uint32(2463534242)
+		var half [2]byte
+		for i := int64(len(header)); i < size; i += 2 {
+			state ^= state << 13
+			state ^= state >> 17
+			state ^= state << 5
+			// Sign bit, exponent 5..13 (2^-10 … 2^-2), random mantissa.
+			bits := uint16(state>>31)<<15 | uint16(5+state%9)<<10 | uint16(state>>8)&0x3ff
+			binary.LittleEndian.PutUint16(half[:], bits)
+			if _, err := w.Write(half[:]); err != nil {
+				return err
+			}
+		}
+		return w.Flush()
+	})
 }
 
 // hubOffline keeps the load from ever asking the network (the checkpoint

@@ -30,6 +30,7 @@ import (
 
 	"github.com/gomlx/compute/gobackend"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/procstatus"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter"
 )
 
@@ -87,7 +88,7 @@ func run(dir, manifest string, remove bool) error {
 	if err := resetPeakRSS(); err != nil {
 		return err
 	}
-	mem, err := readStatus()
+	mem, err := procstatus.Read()
 	if err != nil {
 		return err
 	}
@@ -100,7 +101,7 @@ func run(dir, manifest string, remove bool) error {
 		return err
 	}
 	res.LoadSeconds = time.Since(start).Seconds()
-	if mem, err = readStatus(); err != nil {
+	if mem, err = procstatus.Read(); err != nil {
 		return err
 	}
 	res.PeakRSS, res.AfterRSS = mem["VmHWM"], mem["VmRSS"]

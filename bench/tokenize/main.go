@@ -14,10 +14,10 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/bench/internal/timing"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/clip/tokenizer"
 )
 
@@ -63,24 +63,15 @@ func run(dir, promptsPath string, n, runs int) error {
 			}
 		}
 	}
-	slices.Sort(times)
-	median := times[len(times)/2]
-	if len(times)%2 == 0 {
-		median = (times[len(times)/2-1] + times[len(times)/2]) / 2
-	}
+	median, lo, hi := timing.Summary(times)
 	fmt.Fprintf(os.Stderr, "%d prompts (%d truncated to 77 tokens), %d runs, cold BPE cache per run\n", n, truncated, runs)
-	out, err := json.Marshal(struct {
+	return timing.Print(struct {
 		Bench       string  `json:"bench"`
 		MedianS     float64 `json:"median_s"`
 		MinS        float64 `json:"min_s"`
 		MaxS        float64 `json:"max_s"`
 		PromptsPerS float64 `json:"prompts_per_s"`
-	}{"tokenize_10k", median, times[0], times[len(times)-1], float64(n) / median})
-	if err != nil {
-		return err
-	}
-	fmt.Println(string(out))
-	return nil
+	}{"tokenize_10k", median, lo, hi, float64(n) / median})
 }
 
 // readPrompts returns the texts of a golden tokenizer case JSON.

@@ -13,7 +13,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,38 +20,22 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"slices"
 	"time"
 
-	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/gobackend"
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/bench/internal/timing"
+	"github.com/seed11f6bdef/gonb-ipadapter/bench/internal/unetbench"
 	"github.com/seed11f6bdef/gonb-ipadapter/bench/internal/vaebench"
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/unet"
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/vae"
 )
 
-// smallSDXL is SDXL base's UNet config at 1/4 width.
-const smallSDXL = `{
-  "_class_name": "UNet2DConditionModel",
-  "act_fn": "silu", "addition_embed_type": "text_time", "addition_time_embed_dim": 64,
-  "attention_head_dim": [5, 10, 20], "block_out_channels": [80, 160, 320],
-  "cross_attention_dim": 512, "down_block_types": ["DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"],
-  "flip_sin_to_cos": true, "freq_shift": 0, "in_channels": 4, "layers_per_block": 2,
-  "mid_block_type": "UNetMidBlock2DCrossAttn", "norm_eps": 1e-05, "norm_num_groups": 16, "out_channels": 4,
-  "projection_class_embeddings_input_dim": 704, "transformer_layers_per_block": [1, 2, 10],
-  "up_block_types": ["CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"], "use_linear_projection": true
-}`
-
 type result struct {
-	Bench    string  `json:"bench"`
-	MedianS  float64 `json:"median_s"`
-	MinS     float64 `json:"min_s"`
-	MaxS     float64 `json:"max_s"`
-	CompileS float64 `json:"compile_s"`
-	Runs     int     `json:"runs"`
-	Params   int64   `json:"params"`
+	timing.Result
+	Runs   int   `json:"runs"`
+	Params int64 `json:"params"`
 }
 
 func main() {
@@ -89,7 +72,7 @@ func run(runs int, only, cpuprofile string) error {
 			return unet.Load(dir, backend, opts)
 		}, 16, 16},
 		{"unet_step_small_sdxl_32x32_b2_f32_go", func() (*unet.Model, error) {
-			cfg, err := unet.ParseConfig([]byte(smallSDXL))
+			cfg, err := unet.ParseConfig([]byte(unetbench.SmallSDXL))
 			if err != nil {
 				return nil, err
 			}
@@ -119,21 +102,22 @@ func run(runs int, only, cpuprofile string) error {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
 		r.Bench = c.name
-		line, _ := json.Marshal(r)
-		fmt.Println(string(line))
+		if err := timing.Print(r); err != nil {
+			return err
+		}
 	}
 	if only == "" || only == "vae" {
 		// One VAE decode of the step's output size, as the issue's benchmark
 		// asks: the small SDXL VAE (SDXL's structure at 1/4 width), 32×32
 		// latents, batch 1, random weights (bench/vaedecode has more sizes).
-		cfg := vaebench.SDXLLike([]int{32, 64, 128, 128}, 8)
-		r, err := vaebench.Decode(backend, "vae_decode_small_sdxl_32x32_b1_f32_go", cfg,
-			vae.DefaultOptions(backend, cfg, dtypes.InvalidDType), 1, 32, runs)
+		b := vaebench.Bench{Name: "vae_decode_small_sdxl_32x32_b1_f32_go", Widths: []int{32, 64, 128, 128}, Groups: 8, Latents: 32}
+		r, err := b.Run(backend, runs)
 		if err != nil {
 			return fmt.Errorf("vae decode: %w", err)
 		}
-		line, _ := json.Marshal(r)
-		fmt.Println(string(line))
+		if err := timing.Print(r); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -143,7 +127,7 @@ func run(runs int, only, cpuprofile string) error {
 func timeSteps(m *unet.Model, h, w, runs int, prof *os.File) (result, error) {
 	u := m.UNet()
 	rng := rand.New(rand.NewPCG(7, 7))
-	in := inputs(u, rng, h, w)
+	in := unetbench.RandomInputs(u, rng, h, w)
 	if prof != nil && os.Getenv("UNETSTEP_PROFILE_COMPILE") != "" {
 		if err := pprof.StartCPUProfile(prof); err != nil {
 			return result{}, err
@@ -178,59 +162,16 @@ func timeSteps(m *unet.Model, h, w, runs int, prof *os.File) (result, error) {
 	if n := m.Compilations(); n != 1 {
 		return result{}, fmt.Errorf("%d compilations, want 1", n)
 	}
-	slices.Sort(times)
-	med := times[len(times)/2]
-	if len(times)%2 == 0 {
-		med = (times[len(times)/2-1] + times[len(times)/2]) / 2
-	}
-	return result{MedianS: med, MinS: times[0], MaxS: times[len(times)-1], CompileS: max(first-med, 0), Runs: runs, Params: u.NumParameters()}, nil
+	med, lo, hi := timing.Summary(times)
+	return result{Result: timing.Result{MedianS: med, MinS: lo, MaxS: hi, CompileS: max(first-med, 0)}, Runs: runs, Params: u.NumParameters()}, nil
 }
 
-// inputs are random CFG-batch inputs with SDXL's six time ids.
-func inputs(u *unet.UNet, rng *rand.Rand, h, w int) unet.Inputs {
-	cfg := u.Config()
-	layers := u.CrossAttnLayerInfo()
-	randn := func(dims ...int) *tensors.Tensor {
-		n := 1
-		for _, d := range dims {
-			n *= d
-		}
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(rng.NormFloat64())
-		}
-		return tensors.FromFlatDataAndDimensions(v, dims...)
-	}
-	ids := make([]float32, 2*6)
-	for i := range ids {
-		ids[i] = float32([]int{8 * h, 8 * w, 0, 0, 8 * h, 8 * w}[i%6])
-	}
-	pooled := *cfg.ProjectionClassEmbeddingsInputDim - 6**cfg.AdditionTimeEmbedDim
-	return unet.Inputs{
-		Sample:              randn(2, cfg.InChannels, h, w),
-		Timestep:            tensors.FromScalar(float32(999)),
-		EncoderHiddenStates: randn(2, 77, layers[0].CrossDim),
-		TextEmbeds:          randn(2, pooled),
-		TimeIDs:             tensors.FromFlatDataAndDimensions(ids, 2, 6),
-	}
-}
-
-// tinyDir finds the fixture UNet: $IPADAPTER_GOLDEN_DIR/tiny-sdxl/unet or
-// testdata/golden/tiny-sdxl/unet above the working directory.
+// tinyDir is the fixture UNet: tiny-sdxl/unet of golden.Dir
+// ($IPADAPTER_GOLDEN_DIR, or testdata/golden above the working directory).
 func tinyDir() (string, error) {
-	if d := os.Getenv("IPADAPTER_GOLDEN_DIR"); d != "" {
-		return filepath.Join(d, "tiny-sdxl", "unet"), nil
-	}
-	wd, err := os.Getwd()
+	dir, err := golden.Dir()
 	if err != nil {
 		return "", err
 	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(d, "testdata", "golden", "tiny-sdxl", "unet"), nil
-		}
-		if filepath.Dir(d) == d {
-			return "", errors.New("no go.mod above the working directory: set IPADAPTER_GOLDEN_DIR")
-		}
-	}
+	return filepath.Join(dir, "tiny-sdxl", "unet"), nil
 }

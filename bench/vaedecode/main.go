@@ -17,17 +17,15 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"runtime/pprof"
 
-	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/gobackend"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/bench/internal/timing"
 	"github.com/seed11f6bdef/gonb-ipadapter/bench/internal/vaebench"
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/vae"
 )
 
 func main() {
@@ -57,28 +55,17 @@ func run(reps int, only, cpuProfile string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	for _, b := range []struct {
-		name    string
-		widths  []int
-		groups  int
-		latents int
-	}{
-		{"vae_decode_tiny_16x16", []int{16, 32, 32, 32}, 8, 16},
-		{"vae_decode_small_sdxl_32x32", []int{32, 64, 128, 128}, 8, 32},
-	} {
-		if only != "" && b.name != only {
+	for _, b := range vaebench.Benches {
+		if only != "" && b.Name != only {
 			continue
 		}
-		cfg := vaebench.SDXLLike(b.widths, b.groups)
-		r, err := vaebench.Decode(backend, b.name, cfg, vae.DefaultOptions(backend, cfg, dtypes.InvalidDType), 1, b.latents, reps)
+		r, err := b.Run(backend, reps)
 		if err != nil {
-			return fmt.Errorf("%s: %w", b.name, err)
+			return fmt.Errorf("%s: %w", b.Name, err)
 		}
-		line, err := json.Marshal(r)
-		if err != nil {
+		if err := timing.Print(r); err != nil {
 			return err
 		}
-		fmt.Println(string(line))
 	}
 	return nil
 }

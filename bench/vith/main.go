@@ -17,12 +17,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/gomlx/compute/gobackend"
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/bench/internal/timing"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/clip"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
 )
@@ -47,14 +47,6 @@ func benchMain() error {
 		defer stop()
 	}
 	return run(*manifest, *runs)
-}
-
-type result struct {
-	Bench    string  `json:"bench"`
-	MedianS  float64 `json:"median_s"`
-	MinS     float64 `json:"min_s"`
-	MaxS     float64 `json:"max_s"`
-	CompileS float64 `json:"compile_s"`
 }
 
 func run(manifestPath string, runs int) error {
@@ -117,20 +109,11 @@ func run(manifestPath string, runs int) error {
 		}
 		times[i] = d.Seconds()
 	}
-	slices.Sort(times)
-	median := times[len(times)/2]
-	if len(times)%2 == 0 {
-		median = (times[len(times)/2-1] + times[len(times)/2]) / 2
-	}
-	out, err := json.Marshal(result{
-		Bench: "vith_forward_b1", MedianS: median, MinS: times[0], MaxS: times[len(times)-1],
+	median, lo, hi := timing.Summary(times)
+	return timing.Print(timing.Result{
+		Bench: "vith_forward_b1", MedianS: median, MinS: lo, MaxS: hi,
 		CompileS: max(0, first.Seconds()-median),
 	})
-	if err != nil {
-		return err
-	}
-	fmt.Println(string(out))
-	return nil
 }
 
 // readManifestConfig reads the model config stored in a manifest file.

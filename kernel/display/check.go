@@ -11,7 +11,8 @@ import (
 // Check ends a notebook cell that met an error: it shows the error in
 // the cell's output and exits with status 1, which Jupyter (and a
 // headless nbconvert run) reports as a failed cell, without the stack
-// trace a panic prints. For cells only; library code returns errors.
+// trace a panic prints. For cells only; library code returns errors. As
+// with any os.Exit, the cell's deferred calls do not run.
 func Check(err error) {
 	if err == nil {
 		return

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"image/png"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/adapter"
@@ -137,7 +136,7 @@ func result(res *ipadapter.Result) (*wire.GenerateResult, error) {
 		Warnings: res.Warnings, Seconds: res.Metadata.Seconds,
 	}
 	for _, img := range res.Images {
-		data, err := encodePNG(img)
+		data, err := wire.EncodePNG(img)
 		if err != nil {
 			return nil, err
 		}
@@ -150,17 +149,6 @@ func result(res *ipadapter.Result) (*wire.GenerateResult, error) {
 		out.Latents = &wire.Array{Shape: res.Latents.Shape, Data: res.Latents.Data}
 	}
 	return out, nil
-}
-
-// encodePNG encodes quickly: the bytes go over a local socket, size
-// matters less than time.
-func encodePNG(img image.Image) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(&buf, img); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // strictUnmarshal decodes JSON refusing unknown keys.

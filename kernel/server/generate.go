@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -35,8 +34,8 @@ func (s *Server) handleGenerate(w http.ResponseWriter, r *http.Request) error {
 // st; maps, if not nil, asks the run for attention maps. The caller holds
 // e.mu. The request is returned as the library saw it.
 func (e *entry) generate(ctx context.Context, r *wire.GenerateRequest, st *stream, maps *ipadapter.AttentionMaps) (*ipadapter.Result, ipadapter.Request, error) {
-	if e.pipe == nil {
-		return nil, ipadapter.Request{}, fmt.Errorf("pipeline %q was closed", e.info.Name)
+	if err := e.checkOpen(); err != nil {
+		return nil, ipadapter.Request{}, err
 	}
 	if len(r.IPAdapterScale) > 0 {
 		if err := e.setScale(r.IPAdapterScale); err != nil {
@@ -57,7 +56,7 @@ func (e *entry) generate(ctx context.Context, r *wire.GenerateRequest, st *strea
 			ElapsedSeconds: p.Elapsed.Seconds(), ETASeconds: p.ETA.Seconds()}
 		if r.PreviewEvery > 0 && (p.Step%r.PreviewEvery == 0 || p.Step == p.Total) {
 			if img, err := p.Preview(0); err == nil {
-				ev.Preview, _ = encodePNG(img)
+				ev.Preview, _ = wire.EncodePNG(img)
 			}
 		}
 		st.send(wire.Event{Progress: ev})
@@ -113,8 +112,8 @@ func (s *Server) handleEmbeds(w http.ResponseWriter, r *http.Request) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.pipe == nil {
-		return fmt.Errorf("pipeline %q was closed", e.info.Name)
+	if err := e.checkOpen(); err != nil {
+		return err
 	}
 	embeds, err := e.pipe.EncodeIPAdapterImages(images)
 	if err != nil {

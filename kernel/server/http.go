@@ -88,8 +88,9 @@ type stream struct {
 	mu    sync.Mutex
 	enc   *json.Encoder
 	flush func()
-	last  time.Time
-	// lastFile is the file of the latest download event sent.
+	// last and lastFile are the time and file of the latest download
+	// event sent.
+	last     time.Time
 	lastFile string
 }
 
@@ -112,20 +113,6 @@ func (st *stream) send(ev wire.Event) {
 	st.flush()
 }
 
-// sendThrottled sends ev unless one was sent less than every ago (for
-// download progress, which comes once per chunk); urgent events go out
-// anyway.
-func (st *stream) sendThrottled(ev wire.Event, every time.Duration, urgent bool) {
-	st.mu.Lock()
-	if !urgent && time.Since(st.last) < every {
-		st.mu.Unlock()
-		return
-	}
-	st.last = time.Now()
-	st.mu.Unlock()
-	st.send(ev)
-}
-
 // finish sends the final event: the result, or the error.
 func (st *stream) finish(ev wire.Event, err error) {
 	if err != nil {
@@ -134,13 +121,18 @@ func (st *stream) finish(ev wire.Event, err error) {
 	st.send(ev)
 }
 
-// downloadProgress sends a hub download's progress, at most twice a
-// second, but always a file's first and last report, so the cell names
-// each file and sees it finish.
+// downloadProgress sends a hub download's progress (which comes once per
+// chunk) at most twice a second, but always a file's first and last
+// report, so the cell names each file and sees it finish.
 func (st *stream) downloadProgress(file string, done, total int64) {
 	st.mu.Lock()
 	urgent := file != st.lastFile || done == total
 	st.lastFile = file
+	if !urgent && time.Since(st.last) < 500*time.Millisecond {
+		st.mu.Unlock()
+		return
+	}
+	st.last = time.Now()
 	st.mu.Unlock()
-	st.sendThrottled(wire.Event{Download: &wire.Download{File: file, Done: done, Total: total}}, 500*time.Millisecond, urgent)
+	st.send(wire.Event{Download: &wire.Download{File: file, Done: done, Total: total}})
 }

@@ -42,6 +42,16 @@ func (e *entry) close() {
 	}
 }
 
+// checkOpen fails once the pipeline was closed (a close or a reload
+// under the same name took it while the caller waited for e.mu, which it
+// now holds).
+func (e *entry) checkOpen() error {
+	if e.pipe == nil {
+		return fmt.Errorf("pipeline %q was closed", e.info.Name)
+	}
+	return nil
+}
+
 // publish describes the entry for status answers and returns the
 // description. The caller holds mu, and the pipeline is idle (its methods
 // would wait for a running generation).
@@ -227,8 +237,8 @@ func (s *Server) handleAdapters(w http.ResponseWriter, r *http.Request) error {
 func (e *entry) loadAdapters(ctx context.Context, req wire.AdapterRequest, progress func(file string, done, total int64)) (*wire.PipelineInfo, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.pipe == nil {
-		return nil, fmt.Errorf("pipeline %q was closed", e.info.Name)
+	if err := e.checkOpen(); err != nil {
+		return nil, err
 	}
 	reload := req.Reload
 	req.Reload = false
@@ -257,8 +267,8 @@ func (s *Server) handleUnloadAdapters(w http.ResponseWriter, r *http.Request) er
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.pipe == nil {
-		return fmt.Errorf("pipeline %q was closed", e.info.Name)
+	if err := e.checkOpen(); err != nil {
+		return err
 	}
 	if err := e.pipe.UnloadIPAdapter(); err != nil {
 		return err
@@ -289,8 +299,8 @@ func (s *Server) handleScale(w http.ResponseWriter, r *http.Request) error {
 // setScale applies set_ip_adapter_scale's JSON argument (the caller holds
 // e.mu).
 func (e *entry) setScale(raw json.RawMessage) error {
-	if e.pipe == nil {
-		return fmt.Errorf("pipeline %q was closed", e.info.Name)
+	if err := e.checkOpen(); err != nil {
+		return err
 	}
 	scales, err := adapter.ParseScales(raw)
 	if err != nil {
@@ -320,8 +330,8 @@ func (s *Server) handleScheduler(w http.ResponseWriter, r *http.Request) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.pipe == nil {
-		return fmt.Errorf("pipeline %q was closed", e.info.Name)
+	if err := e.checkOpen(); err != nil {
+		return err
 	}
 	if err := e.pipe.SetScheduler(req.Class, overrides); err != nil {
 		return badRequest("%w", err)

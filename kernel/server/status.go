@@ -1,15 +1,13 @@
 package server
 
 import (
-	"bufio"
 	"net/http"
 	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/procstatus"
 	"github.com/seed11f6bdef/gonb-ipadapter/kernel/wire"
 	"github.com/seed11f6bdef/gonb-ipadapter/xla"
 )
@@ -61,32 +59,9 @@ func describeBackend() wire.Backend {
 func memory() wire.Memory {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	m := wire.Memory{GoHeapBytes: int64(ms.HeapAlloc), HostBytes: hostBytes}
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return m
+	st, _ := procstatus.Read() // nil (zeros) where there is no /proc
+	return wire.Memory{
+		RSSBytes: st["VmRSS"], PeakRSSBytes: st["VmHWM"],
+		GoHeapBytes: int64(ms.HeapAlloc), HostBytes: hostBytes,
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		key, val, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(val)
-		if len(fields) != 2 || fields[1] != "kB" {
-			continue
-		}
-		kb, err := strconv.ParseInt(fields[0], 10, 64)
-		if err != nil {
-			continue
-		}
-		switch key {
-		case "VmRSS":
-			m.RSSBytes = kb << 10
-		case "VmHWM":
-			m.PeakRSSBytes = kb << 10
-		}
-	}
-	return m
 }

@@ -1,15 +1,5 @@
 package main
 
-// smallSDXL is SDXL base's UNet at 1/4 width (as bench/unetstep).
-const smallSDXL = `{
-  "act_fn": "silu", "addition_embed_type": "text_time", "addition_time_embed_dim": 64,
-  "attention_head_dim": [5, 10, 20], "block_out_channels": [80, 160, 320],
-  "cross_attention_dim": 512, "down_block_types": ["DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"],
-  "in_channels": 4, "layers_per_block": 2, "norm_num_groups": 16, "out_channels": 4,
-  "projection_class_embeddings_input_dim": 704, "transformer_layers_per_block": [1, 2, 10],
-  "up_block_types": ["CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"], "use_linear_projection": true
-}`
-
 // sdxlBase is stabilityai/stable-diffusion-xl-base-1.0's unet/config.json
 // (the keys that differ from diffusers' defaults).
 const sdxlBase = `{

@@ -32,6 +32,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/bench/internal/unetbench"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/unet"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
@@ -84,7 +85,7 @@ func main() {
 		return
 	}
 	guard("small sdxl", func() error {
-		return timeConfig(gpu, smallSDXL, 32, *reps, "small_sdxl_32x32_b2", dtypes.Float32, dtypes.Float16)
+		return timeConfig(gpu, unetbench.SmallSDXL, 32, *reps, "small_sdxl_32x32_b2", dtypes.Float32, dtypes.Float16)
 	})
 	if !*skipFull {
 		guard("sdxl base", func() error {
@@ -228,7 +229,7 @@ func ipStreams(gpu, cpu compute.Backend) error {
 		return err
 	}
 	h, w := 12, 20
-	in := randomInputs(u, rng, h, w)
+	in := unetbench.RandomInputs(u, rng, h, w)
 	layers := len(u.CrossAttnLayers())
 	nqs, err := u.MaskQueryCounts(h, w)
 	if err != nil {
@@ -247,8 +248,8 @@ func ipStreams(gpu, cpu compute.Backend) error {
 		masks[q] = tensors.FromFlatDataAndDimensions(v, 1, 2, q)
 	}
 	in.IP = []unet.IPInput{
-		{Adapter: 0, Tokens: randn(rng, 2, 2, 4, 64), Scales: fill(layers, 1, 0.6)},
-		{Adapter: 1, Tokens: randn(rng, 2, 2, 16, 64), Scales: fill(layers, 2, 0.7), Masks: masks},
+		{Adapter: 0, Tokens: unetbench.Randn(rng, 2, 2, 4, 64), Scales: fill(layers, 1, 0.6)},
+		{Adapter: 1, Tokens: unetbench.Randn(rng, 2, 2, 16, 64), Scales: fill(layers, 2, 0.7), Masks: masks},
 	}
 	first, last := u.CrossAttnLayers()[0], u.CrossAttnLayers()[layers-1]
 	maps := []string{first, unet.IPMapName(first, 0, -1), unet.IPMapName(last, 1, 1)}
@@ -303,7 +304,7 @@ func timeConfig(gpu compute.Backend, cfgJSON string, size, reps int, name string
 		return err
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
-	in := randomInputs(u, rng, size, size)
+	in := unetbench.RandomInputs(u, rng, size, size)
 	for _, dt := range dts {
 		t0 := time.Now()
 		store, err := randomStore(u.Specs(), dt)
@@ -370,39 +371,12 @@ func randomStore(specs []nn.Spec, dt dtypes.DType) (*model.Store, error) {
 	return store, nil
 }
 
-func randn(rng *rand.Rand, dims ...int) *tensors.Tensor {
-	n := 1
-	for _, d := range dims {
-		n *= d
-	}
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = float32(rng.NormFloat64())
-	}
-	return tensors.FromFlatDataAndDimensions(v, dims...)
-}
-
 func fill(rows, cols int, x float32) *tensors.Tensor {
 	v := make([]float32, rows*cols)
 	for i := range v {
 		v[i] = x
 	}
 	return tensors.FromFlatDataAndDimensions(v, rows, cols)
-}
-
-func randomInputs(u *unet.UNet, rng *rand.Rand, h, w int) unet.Inputs {
-	cfg := u.Config()
-	ids := make([]float32, 12)
-	for i := range ids {
-		ids[i] = float32([]int{8 * h, 8 * w, 0, 0, 8 * h, 8 * w}[i%6])
-	}
-	return unet.Inputs{
-		Sample:              randn(rng, 2, cfg.InChannels, h, w),
-		Timestep:            tensors.FromScalar(float32(999)),
-		EncoderHiddenStates: randn(rng, 2, 77, u.CrossAttnLayerInfo()[0].CrossDim),
-		TextEmbeds:          randn(rng, 2, *cfg.ProjectionClassEmbeddingsInputDim-6**cfg.AdditionTimeEmbedDim),
-		TimeIDs:             tensors.FromFlatDataAndDimensions(ids, 2, 6),
-	}
 }
 
 // copyVariables copies the specs' values from one store to another as new

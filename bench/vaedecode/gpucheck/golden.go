@@ -1,55 +1,26 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"math"
-	"os"
-	"path/filepath"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/dtypes/float16"
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/seed11f6bdef/gonb-ipadapter/internal/golden"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/vae"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/weights"
 )
 
-// goldenCase is the part of an index.json case this check reads.
-type goldenCase struct {
-	ID        string `json:"id"`
-	Group     string `json:"group"`
-	File      string `json:"file"`
-	Resources struct {
-		Components map[string]string `json:"components"`
-	} `json:"resources"`
-	Tolerance struct {
-		Atol float64 `json:"atol"`
-		Rtol float64 `json:"rtol"`
-	} `json:"tolerance"`
-}
-
 // goldenChecks runs every vae case of the fixture index with opts and
 // returns one record per output: max abs error, how many values fall
-// outside the case's tolerance.
+// outside the case's tolerance (golden.Compare, as the library's tests).
 func goldenChecks(backend compute.Backend, dir string, opts nn.Options) ([]map[string]any, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "index.json"))
+	ix, err := golden.LoadIndex(dir)
 	if err != nil {
 		return nil, err
-	}
-	// Python wrote the index: bare NaN/Infinity tokens (in scheduler
-	// params) are not JSON. None is in a field read here, so null will do.
-	for _, tok := range []string{"-Infinity", "Infinity", "NaN"} {
-		data = bytes.ReplaceAll(data, []byte(tok), []byte("null"))
-	}
-	var ix struct {
-		Cases []goldenCase `json:"cases"`
-	}
-	if err := json.Unmarshal(data, &ix); err != nil {
-		return nil, fmt.Errorf("index.json: %w", err)
 	}
 	var recs []map[string]any
 	models := map[string]*vae.Model{}
@@ -58,11 +29,11 @@ func goldenChecks(backend compute.Backend, dir string, opts nn.Options) ([]map[s
 			m.Finalize()
 		}
 	}()
-	for _, c := range ix.Cases {
-		if c.Group != "vae" {
-			continue
+	for _, c := range ix.Group("vae") {
+		mdir, err := c.Component("vae")
+		if err != nil {
+			return nil, err
 		}
-		mdir := filepath.Join(dir, c.Resources.Components["vae"])
 		m, ok := models[mdir]
 		if !ok {
 			if m, err = vae.Load(mdir, backend, opts); err != nil {
@@ -70,25 +41,28 @@ func goldenChecks(backend compute.Backend, dir string, opts nn.Options) ([]map[s
 			}
 			models[mdir] = m
 		}
-		src, err := weights.OpenSafetensors(filepath.Join(dir, c.File))
+		src, err := c.Tensors()
 		if err != nil {
 			return nil, err
 		}
 		got, err := runCase(m, src)
 		if err != nil {
-			src.Close()
 			return nil, fmt.Errorf("%s: %w", c.ID, err)
 		}
 		for name, g := range got {
-			want, _, err := weights.Float32s(src, name)
+			want, _, err := c.Float32s(name)
 			if err != nil {
 				continue // an output this case does not store
 			}
-			rec := compare(g, want, c.Tolerance.Atol, c.Tolerance.Rtol)
-			rec["case"], rec["output"] = c.ID, name
+			tol, _ := c.Tolerance(name)
+			rec := map[string]any{"case": c.ID, "output": name}
+			if r := golden.Compare(g, want, nil, nil, tol); r.ShapeError != "" {
+				rec["error"] = r.ShapeError
+			} else {
+				rec["max_abs_err"], rec["outside_tol"], rec["n"], rec["atol"], rec["pass"] = r.MaxAbs, r.Fails, r.N, tol.Atol, r.OK()
+			}
 			recs = append(recs, rec)
 		}
-		src.Close()
 	}
 	return recs, nil
 }
@@ -132,24 +106,6 @@ func runCase(m *vae.Model, src weights.Source) (map[string][]float32, error) {
 		return nil, err
 	}
 	return map[string][]float32{"out.latent_mean": d.Mean, "out.latent_std": d.Std, "out.latent_mean_scaled": scaled}, nil
-}
-
-func compare(got, want []float32, atol, rtol float64) map[string]any {
-	if len(got) != len(want) {
-		return map[string]any{"error": fmt.Sprintf("%d values, want %d", len(got), len(want))}
-	}
-	var maxAbs float64
-	var fails int
-	for i := range got {
-		d := math.Abs(float64(got[i] - want[i]))
-		if !(d <= atol+rtol*math.Abs(float64(want[i]))) {
-			fails++
-		}
-		if d > maxAbs || math.IsNaN(d) {
-			maxAbs = d
-		}
-	}
-	return map[string]any{"max_abs_err": maxAbs, "outside_tol": fails, "n": len(got), "atol": atol, "pass": fails == 0}
 }
 
 // float32s copies a float32 or float16 tensor to float32 values.

@@ -27,7 +27,6 @@ import (
 
 	"github.com/seed11f6bdef/gonb-ipadapter/bench/internal/vaebench"
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/nn"
-	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/vae"
 	"github.com/seed11f6bdef/gonb-ipadapter/xla"
 )
 
@@ -158,18 +157,10 @@ func runGoBench(reps int, label string) error {
 	if err != nil {
 		return err
 	}
-	for _, b := range []struct {
-		name    string
-		widths  []int
-		latents int
-	}{
-		{"vae_decode_tiny_16x16", []int{16, 32, 32, 32}, 16},
-		{"vae_decode_small_sdxl_32x32", []int{32, 64, 128, 128}, 32},
-	} {
-		cfg := vaebench.SDXLLike(b.widths, 8)
-		r, err := vaebench.Decode(backend, b.name, cfg, vae.DefaultOptions(backend, cfg, dtypes.InvalidDType), 1, b.latents, reps)
+	for _, b := range vaebench.Benches {
+		r, err := b.Run(backend, reps)
 		if err != nil {
-			return fmt.Errorf("%s: %w", b.name, err)
+			return fmt.Errorf("%s: %w", b.Name, err)
 		}
 		emit(map[string]any{"check": "gobench", "bench": r.Bench, "median_s": r.MedianS, "min_s": r.MinS, "max_s": r.MaxS,
 			"compile_s": r.CompileS, "gomaxprocs": runtime.GOMAXPROCS(0)}, label)
