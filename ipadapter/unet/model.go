@@ -3,7 +3,6 @@ package unet
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/errtext"
@@ -40,18 +39,7 @@ func Load(dir string, backend compute.Backend, opts nn.Options) (*Model, error) 
 	if err != nil {
 		return nil, err
 	}
-	var path string
-	for _, name := range WeightFiles {
-		p := filepath.Join(dir, name)
-		if _, err := os.Stat(p); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		return nil, fmt.Errorf("unet: no weights in %s (looked for %v)", dir, WeightFiles)
-	}
-	src, err := weights.OpenSafetensors(path)
+	src, path, err := weights.OpenFirstSafetensors(dir, WeightFiles)
 	if err != nil {
 		return nil, fmt.Errorf("unet: %w", err)
 	}

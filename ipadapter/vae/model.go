@@ -3,7 +3,6 @@ package vae
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/seed11f6bdef/gonb-ipadapter/ipadapter/internal/errtext"
@@ -58,24 +57,17 @@ func Load(dir string, backend compute.Backend, opts nn.Options) (*Model, error) 
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range WeightFiles {
-		path := filepath.Join(dir, name)
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		src, err := weights.OpenSafetensors(path)
-		if err != nil {
-			return nil, fmt.Errorf("vae: %w", err)
-		}
-		// The store holds copies on the backend, so the file can be closed.
-		defer src.Close()
-		m, err := New(cfg, src, backend, opts)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return m, nil
+	src, path, err := weights.OpenFirstSafetensors(dir, WeightFiles)
+	if err != nil {
+		return nil, fmt.Errorf("vae: %w", err)
 	}
-	return nil, fmt.Errorf("vae: no weights in %s (looked for %v)", dir, WeightFiles)
+	// The store holds copies on the backend, so the file can be closed.
+	defer src.Close()
+	m, err := New(cfg, src, backend, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
 }
 
 // New builds the model of cfg with the weights of src. Legacy attention
